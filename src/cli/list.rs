@@ -1,0 +1,57 @@
+use crate::cli::{Context, Format};
+use crate::feature;
+use crate::Result;
+use serde::Serialize;
+
+/// The documents a feature directory may hold, in spec-kit's order.
+pub const DOCUMENTS: [&str; 8] = [
+    "plan.md",
+    "research.md",
+    "data-model.md",
+    "contracts/",
+    "quickstart.md",
+    "configuration.md",
+    "dockerfile-design.md",
+    "tasks.md",
+];
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Serialize)]
+struct FeatureSummary {
+    name: String,
+    path: String,
+    documents: Vec<&'static str>,
+}
+
+impl ListArgs {
+    pub fn run(&self, cx: &mut Context) -> Result<()> {
+        let ws = cx.workspace()?;
+        let summaries: Vec<FeatureSummary> = feature::list(&ws)?
+            .into_iter()
+            .map(|f| FeatureSummary {
+                documents: DOCUMENTS
+                    .into_iter()
+                    .filter(|doc| f.dir.join(doc.trim_end_matches('/')).exists())
+                    .collect(),
+                name: f.name,
+                path: f.rel,
+            })
+            .collect();
+        match self.format {
+            Format::Json => cx.shell.out(&crate::cli::to_json(&summaries)?),
+            Format::Text => {
+                for s in &summaries {
+                    cx.shell
+                        .out(&format!("{:<32} {}\n", s.name, s.documents.join(", ")));
+                }
+            }
+        }
+        Ok(())
+    }
+}

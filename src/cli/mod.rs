@@ -1,0 +1,118 @@
+//! Command-line interface: global options, one module per verb. Each verb's
+//! `Args` struct owns its `run`.
+
+pub mod list;
+
+use crate::ops::shell::{Color, Shell, Verbosity};
+use crate::workspace::{MetadataOptions, Workspace};
+use crate::Result;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-tasks",
+    bin_name = "cargo tasks",
+    version,
+    about = "Generate and track spec-kit tasks.md for containerising cargo workspaces",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Path to Cargo.toml
+    #[arg(long, global = true, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Coloring
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+    /// Do not print cargo-style status messages
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print notes about what is being done
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Run `cargo metadata` without accessing the network
+    #[arg(long, global = true)]
+    pub offline: bool,
+    /// Require Cargo.lock to be up to date
+    #[arg(long, global = true)]
+    pub locked: bool,
+    /// Require Cargo.lock and cache to be up to date
+    #[arg(long, global = true)]
+    pub frozen: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the features of the workspace with their documents and progress
+    List(list::ListArgs),
+}
+
+/// What every verb gets: the shell to print through and the global options.
+pub struct Context {
+    pub shell: Shell,
+    pub global: GlobalArgs,
+}
+
+impl Context {
+    pub fn new(global: GlobalArgs) -> Self {
+        let verbosity = if global.quiet {
+            Verbosity::Quiet
+        } else if global.verbose {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
+        };
+        Context {
+            shell: Shell::new(global.color, verbosity),
+            global,
+        }
+    }
+
+    pub fn workspace(&self) -> Result<Workspace> {
+        Workspace::load(&MetadataOptions {
+            manifest_path: self.global.manifest_path.clone(),
+            offline: self.global.offline,
+            locked: self.global.locked,
+            frozen: self.global.frozen,
+        })
+    }
+}
+
+impl Command {
+    pub fn run(&self, cx: &mut Context) -> Result<()> {
+        match self {
+            Command::List(args) => args.run(cx),
+        }
+    }
+}
+
+/// Arguments as cargo passes them (`cargo-tasks tasks <verb> ...`) or as
+/// typed directly (`cargo-tasks <verb> ...`).
+pub fn normalize_args(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    if args.get(1).is_some_and(|a| a == "tasks") {
+        args.remove(1);
+    }
+    args
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Pretty JSON with a trailing newline, for `--format json`.
+pub fn to_json(value: &impl serde::Serialize) -> Result<String> {
+    serde_json::to_string_pretty(value)
+        .map(|s| s + "\n")
+        .map_err(|e| crate::Error::new(format!("cannot encode JSON: {e}")))
+}

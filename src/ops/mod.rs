@@ -1,0 +1,3 @@
+//! Side effects: the terminal, the filesystem, git.
+
+pub mod shell;

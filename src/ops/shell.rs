@@ -1,0 +1,105 @@
+//! Cargo-style terminal output: right-aligned coloured status verbs, warnings
+//! and notes on stderr; data on stdout. Every verb prints through here.
+
+use anstream::{AutoStream, ColorChoice};
+use anstyle::{AnsiColor, Style};
+use std::fmt::Display;
+use std::io::{IsTerminal, Write};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Color {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
+const STATUS: Style = AnsiColor::Green.on_default().bold();
+const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+const ERROR: Style = AnsiColor::Red.on_default().bold();
+const NOTE: Style = AnsiColor::Cyan.on_default().bold();
+
+pub struct Shell {
+    err: AutoStream<std::io::Stderr>,
+    out: AutoStream<std::io::Stdout>,
+    verbosity: Verbosity,
+    color: bool,
+}
+
+impl Shell {
+    pub fn new(color: Color, verbosity: Verbosity) -> Self {
+        let choice = match color {
+            Color::Auto => ColorChoice::Auto,
+            Color::Always => ColorChoice::Always,
+            Color::Never => ColorChoice::Never,
+        };
+        let err = AutoStream::new(std::io::stderr(), choice);
+        let color = !matches!(err.current_choice(), ColorChoice::Never);
+        Shell {
+            err,
+            out: AutoStream::new(std::io::stdout(), choice),
+            verbosity,
+            color,
+        }
+    }
+
+    pub fn verbosity(&self) -> Verbosity {
+        self.verbosity
+    }
+
+    pub fn color_enabled(&self) -> bool {
+        self.color
+    }
+
+    pub fn out_is_terminal(&self) -> bool {
+        std::io::stdout().is_terminal()
+    }
+
+    /// `   Generated specs/001-x/tasks.md (23 tasks)`, silent under `--quiet`.
+    pub fn status(&mut self, verb: &str, message: impl Display) {
+        self.status_styled(verb, message, STATUS);
+    }
+
+    /// A status line in warning colour, for outcomes that need attention.
+    pub fn status_warn(&mut self, verb: &str, message: impl Display) {
+        self.status_styled(verb, message, WARNING);
+    }
+
+    fn status_styled(&mut self, verb: &str, message: impl Display, style: Style) {
+        if self.verbosity > Verbosity::Quiet {
+            let _ = writeln!(self.err, "{style}{verb:>12}{style:#} {message}");
+        }
+    }
+
+    pub fn warn(&mut self, message: impl Display) {
+        if self.verbosity > Verbosity::Quiet {
+            let _ = writeln!(self.err, "{WARNING}warning{WARNING:#}: {message}");
+        }
+    }
+
+    pub fn note(&mut self, message: impl Display) {
+        if self.verbosity == Verbosity::Verbose {
+            let _ = writeln!(self.err, "{NOTE}note{NOTE:#}: {message}");
+        }
+    }
+
+    pub fn error(&mut self, err: &crate::Error) {
+        let _ = writeln!(self.err, "{ERROR}error{ERROR:#}: {err}");
+        for help in err.help() {
+            let _ = writeln!(self.err, "  {NOTE}help{NOTE:#}: {help}");
+        }
+    }
+
+    /// Data for the user or a script (JSON, graphs, diffs); never silenced.
+    pub fn out(&mut self, text: &str) {
+        let _ = self.out.write_all(text.as_bytes());
+        let _ = self.out.flush();
+    }
+}

@@ -1,0 +1,199 @@
+//! Handlebars rendering. Every template is embedded in the binary; a user
+//! overrides any single one by placing a file of the same relative name in
+//! `--templates DIR`, the `templates` directory of the metadata table, or
+//! `.specify/templates/` (first found wins, per file).
+
+use crate::workspace::Workspace;
+use crate::{Error, Result};
+use handlebars::Handlebars;
+use include_dir::{include_dir, Dir};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// Where a template's text came from, for error messages.
+#[derive(Debug, Clone)]
+enum Origin {
+    Embedded,
+    User(PathBuf),
+}
+
+pub struct Renderer {
+    registry: Handlebars<'static>,
+    origins: BTreeMap<String, Origin>,
+}
+
+impl Renderer {
+    /// Embedded templates overlaid with the user's, `override_dir` first.
+    pub fn new(ws: &Workspace, override_dir: Option<&Path>) -> Result<Renderer> {
+        let mut dirs: Vec<PathBuf> = override_dir.map(Path::to_path_buf).into_iter().collect();
+        dirs.extend(ws.config.templates.clone());
+        dirs.push(ws.root.join(".specify/templates"));
+        Renderer::from_dirs(&dirs)
+    }
+
+    fn from_dirs(override_dirs: &[PathBuf]) -> Result<Renderer> {
+        let mut sources: BTreeMap<String, (String, Origin)> = BTreeMap::new();
+        for file in embedded_files(&EMBEDDED) {
+            let text = String::from_utf8_lossy(file.contents()).into_owned();
+            sources.insert(slash_path(file.path()), (text, Origin::Embedded));
+        }
+        for dir in override_dirs.iter().rev() {
+            for (name, path) in user_templates(dir)? {
+                let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, &e))?;
+                sources.insert(name, (text, Origin::User(path)));
+            }
+        }
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(true);
+        registry.register_escape_fn(handlebars::no_escape);
+        let mut origins = BTreeMap::new();
+        for (name, (text, origin)) in sources {
+            if let Err(err) = registry.register_template_string(&name, text) {
+                let (line, _) = err.pos().unwrap_or((1, 0));
+                return Err(Error::new(format!("template error: {}", err.reason()))
+                    .in_file(origin_path(&name, &origin))
+                    .at_line(line));
+            }
+            origins.insert(name, origin);
+        }
+        Ok(Renderer { registry, origins })
+    }
+
+    /// Renders the template `name` (its path under `templates/`).
+    pub fn render(&self, name: &str, data: &impl Serialize) -> Result<String> {
+        let origin = self
+            .origins
+            .get(name)
+            .ok_or_else(|| Error::new(format!("no template named `{name}`")))?;
+        self.registry.render(name, data).map_err(|err| {
+            let file = err
+                .template_name
+                .clone()
+                .unwrap_or_else(|| name.to_string());
+            let origin = self.origins.get(&file).unwrap_or(origin);
+            let mut error = Error::new(format!("template error: {}", err.reason()))
+                .in_file(origin_path(&file, origin));
+            if let Some(line) = err.line_no {
+                error = error.at_line(line);
+            }
+            error
+        })
+    }
+
+    /// Names of every template below `prefix` (e.g. `docker/`), sorted.
+    pub fn names_under(&self, prefix: &str) -> Vec<String> {
+        self.origins
+            .keys()
+            .filter(|name| name.starts_with(prefix))
+            .cloned()
+            .collect()
+    }
+}
+
+fn origin_path(name: &str, origin: &Origin) -> PathBuf {
+    match origin {
+        Origin::Embedded => PathBuf::from(format!("templates/{name} (built-in)")),
+        Origin::User(path) => path.clone(),
+    }
+}
+
+fn embedded_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
+    let mut files: Vec<_> = dir.files().collect();
+    for sub in dir.dirs() {
+        files.extend(embedded_files(sub));
+    }
+    files
+}
+
+/// Every `*.hbs` file below `dir`, keyed by its path relative to `dir`.
+fn user_templates(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        let entries = match std::fs::read_dir(&current) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(Error::io(&current, &e)),
+        };
+        for entry in entries {
+            let path = entry.map_err(|e| Error::io(&current, &e))?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "hbs") {
+                let rel = path.strip_prefix(dir).unwrap_or(&path);
+                found.push((slash_path(rel), path.clone()));
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn slash_path(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn user_file_overrides_the_embedded_one_of_the_same_name() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "tasks.md.hbs", "mine: {{feature.name}}");
+        let renderer = Renderer::from_dirs(&[dir.path().to_path_buf()]).unwrap();
+        let out = renderer
+            .render(
+                "tasks.md.hbs",
+                &serde_json::json!({"feature": {"name": "x"}}),
+            )
+            .unwrap();
+        assert_eq!(out, "mine: x");
+    }
+
+    #[test]
+    fn first_override_directory_wins() {
+        let first = tempfile::tempdir().unwrap();
+        let second = tempfile::tempdir().unwrap();
+        write(first.path(), "a.hbs", "first");
+        write(second.path(), "a.hbs", "second");
+        let dirs = [first.path().to_path_buf(), second.path().to_path_buf()];
+        let renderer = Renderer::from_dirs(&dirs).unwrap();
+        assert_eq!(renderer.render("a.hbs", &()).unwrap(), "first");
+    }
+
+    #[test]
+    fn syntax_error_names_the_user_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "x.hbs", "line one\n{{#if}}\n");
+        let err = Renderer::from_dirs(&[dir.path().to_path_buf()])
+            .err()
+            .unwrap();
+        assert_eq!(err.file(), Some(dir.path().join("x.hbs").as_path()));
+        assert_eq!(err.line(), Some(2));
+    }
+
+    #[test]
+    fn missing_variable_is_an_error_in_strict_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "x.hbs", "ok\n{{nope}}\n");
+        let renderer = Renderer::from_dirs(&[dir.path().to_path_buf()]).unwrap();
+        let err = renderer
+            .render("x.hbs", &serde_json::json!({}))
+            .unwrap_err();
+        assert_eq!(err.file(), Some(dir.path().join("x.hbs").as_path()));
+        assert_eq!(err.line(), Some(2));
+        assert!(err.message().contains("nope"), "{}", err.message());
+    }
+}
