@@ -176,7 +176,7 @@ mod tests {
     #[test]
     fn syntax_error_names_the_user_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "x.hbs", "line one\n{{#if}}\n");
+        write(dir.path(), "x.hbs", "line one\n{{#if x}}{{/each}}\nline three\n");
         let err = Renderer::from_dirs(&[dir.path().to_path_buf()])
             .err()
             .unwrap();
