@@ -1,3 +1,4 @@
 //! Side effects: the terminal, the filesystem, git.
 
 pub mod shell;
+pub mod fs;

@@ -1,0 +1,476 @@
+//! The one way files get written: atomically (temp file + fsync + rename),
+//! never through a symlink or outside the workspace root, never over a file
+//! that differs unless forced, and not at all in a dry run.
+
+use crate::{Error, Result};
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// What happened (or, in a dry run, would happen) to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Created,
+    Unchanged,
+    /// The file exists and differs; left alone because `force` is off.
+    Kept,
+    Overwritten,
+}
+
+impl Outcome {
+    /// The cargo-style status verb.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Outcome::Created => "Created",
+            Outcome::Unchanged => "Unchanged",
+            Outcome::Kept => "Kept",
+            Outcome::Overwritten => "Overwritten",
+        }
+    }
+}
+
+/// Writes files below `root`, relative paths only.
+#[derive(Debug, Clone)]
+pub struct Writer {
+    root: PathBuf,
+    dry_run: bool,
+    force: bool,
+}
+
+impl Writer {
+    pub fn new(root: impl Into<PathBuf>, dry_run: bool, force: bool) -> Writer {
+        Writer {
+            root: root.into(),
+            dry_run,
+            force,
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+
+    /// The current text of `rel` (lossy UTF-8), `None` when it does not exist.
+    /// Reads under the same rules as writes: no symlinks, nothing outside.
+    pub fn current(&self, rel: &str) -> Result<Option<String>> {
+        let path = self.checked_path(rel)?;
+        match fs::read(&path) {
+            Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(&path, &e)),
+        }
+    }
+
+    /// Writes `contents` to `rel`; `executable` files get mode 0755, others
+    /// keep the mode of the file they replace. A file "differs" when its
+    /// bytes differ or an executable lacks its execute bit.
+    pub fn write(&self, rel: &str, contents: &str, executable: bool) -> Result<Outcome> {
+        let path = self.checked_path(rel)?;
+        let outcome = match fs::read(&path) {
+            Ok(existing) if existing == contents.as_bytes() && mode_fits(&path, executable)? => {
+                Outcome::Unchanged
+            }
+            Ok(_) if !self.force => Outcome::Kept,
+            Ok(_) => Outcome::Overwritten,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Outcome::Created,
+            Err(e) if e.kind() == io::ErrorKind::IsADirectory => {
+                return Err(Error::new("a directory is in the way").in_file(&path))
+            }
+            Err(e) => return Err(Error::io(&path, &e)),
+        };
+        if self.dry_run || matches!(outcome, Outcome::Unchanged | Outcome::Kept) {
+            return Ok(outcome);
+        }
+        self.create_parents(rel)?;
+        let mode = executable.then_some(EXECUTABLE_MODE);
+        replace(&path, contents.as_bytes(), mode)?;
+        Ok(outcome)
+    }
+
+    /// `root/rel` after checking that `rel` stays inside the root and that no
+    /// existing component below the root is a symlink.
+    fn checked_path(&self, rel: &str) -> Result<PathBuf> {
+        let parts = relative_parts(rel).ok_or_else(|| outside_error(&self.root.join(rel)))?;
+        let mut path = self.root.clone();
+        for part in parts {
+            path.push(part);
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    return Err(Error::new("refusing to write through a symlink")
+                        .in_file(&path)
+                        .with_help("replace the symlink with a real directory or file"))
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) if e.kind() == io::ErrorKind::NotADirectory => {
+                    return Err(Error::new("a file is in the way of this path").in_file(&path))
+                }
+                Err(e) => return Err(Error::io(&path, &e)),
+            }
+        }
+        Ok(path)
+    }
+
+    /// Creates the missing parent directories of `rel` one by one, so that a
+    /// symlink appearing meanwhile is never followed into.
+    fn create_parents(&self, rel: &str) -> Result<()> {
+        let parts = relative_parts(rel).ok_or_else(|| outside_error(&self.root.join(rel)))?;
+        let mut dir = self.root.clone();
+        for part in parts.iter().take(parts.len().saturating_sub(1)) {
+            dir.push(part);
+            match fs::create_dir(&dir) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    let meta = fs::symlink_metadata(&dir).map_err(|e| Error::io(&dir, &e))?;
+                    if !meta.is_dir() {
+                        return Err(Error::new("not a directory").in_file(&dir));
+                    }
+                }
+                Err(e) => return Err(Error::io(&dir, &e)),
+            }
+        }
+        Ok(())
+    }
+}
+
+const EXECUTABLE_MODE: u32 = 0o755;
+
+/// The normal components of a relative path; `None` for absolute paths,
+/// `..`, or an empty path.
+fn relative_parts(rel: &str) -> Option<Vec<&str>> {
+    let mut parts = Vec::new();
+    for component in Path::new(rel).components() {
+        match component {
+            Component::Normal(part) => parts.push(part.to_str()?),
+            Component::CurDir => {}
+            Component::ParentDir | Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    (!parts.is_empty()).then_some(parts)
+}
+
+fn outside_error(path: &Path) -> Error {
+    Error::new("refusing to write outside the workspace root").in_file(path)
+}
+
+/// Writes `bytes` to `path` atomically, keeping the mode of the file it
+/// replaces. Refuses when `path` itself is a symlink.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Ok(meta) = fs::symlink_metadata(path) {
+        if meta.file_type().is_symlink() {
+            return Err(Error::new("refusing to write through a symlink").in_file(path));
+        }
+    }
+    replace(path, bytes, None)
+}
+
+/// Temp file in the same directory, fsync, then rename over `path`.
+/// `mode` None keeps an existing file's mode (new files get the umask default).
+fn replace(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
+    let temp = temp_path(path);
+    let result = write_temp(&temp, path, bytes, mode).and_then(|()| {
+        fs::rename(&temp, path).map_err(|e| Error::io(path, &e))?;
+        sync_parent(path);
+        Ok(())
+    });
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+fn write_temp(temp: &Path, target: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(temp)
+        .map_err(|e| Error::io(target, &e))?;
+    file.write_all(bytes).map_err(|e| Error::io(target, &e))?;
+    let permissions = match mode {
+        Some(mode) => permissions_from_mode(mode),
+        None => fs::metadata(target).ok().map(|m| m.permissions()),
+    };
+    if let Some(permissions) = permissions {
+        file.set_permissions(permissions)
+            .map_err(|e| Error::io(target, &e))?;
+    }
+    file.sync_all().map_err(|e| Error::io(target, &e))
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
+    path.with_file_name(format!(".{name}.{}.{unique}.tmp", std::process::id()))
+}
+
+/// Makes the rename durable; best effort, since not every filesystem allows
+/// opening a directory.
+fn sync_parent(path: &Path) {
+    if let Some(dir) = path.parent() {
+        if let Ok(dir) = fs::File::open(dir) {
+            let _ = dir.sync_all();
+        }
+    }
+}
+
+#[cfg(unix)]
+fn permissions_from_mode(mode: u32) -> Option<fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn permissions_from_mode(_mode: u32) -> Option<fs::Permissions> {
+    None
+}
+
+/// Whether an existing file's execute bit matches what is asked for; files
+/// not asked to be executable fit whatever their mode.
+#[cfg(unix)]
+fn mode_fits(path: &Path, executable: bool) -> Result<bool> {
+    use std::os::unix::fs::PermissionsExt;
+    if !executable {
+        return Ok(true);
+    }
+    let meta = fs::metadata(path).map_err(|e| Error::io(path, &e))?;
+    Ok(meta.permissions().mode() & 0o100 != 0)
+}
+
+#[cfg(not(unix))]
+fn mode_fits(_path: &Path, _executable: bool) -> Result<bool> {
+    Ok(true)
+}
+
+/// A unified diff of `old` → `new` with `a/path` and `b/path` headers; empty
+/// when they are equal.
+pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    if old == new {
+        return String::new();
+    }
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn writer(dir: &Path, dry_run: bool, force: bool) -> Writer {
+        Writer::new(dir, dry_run, force)
+    }
+
+    fn mode(path: &Path) -> u32 {
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    /// Every entry below `dir`, relative, sorted: proves no temp files remain.
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                found.push(path.strip_prefix(dir).unwrap().display().to_string());
+                if path.is_dir() && !path.is_symlink() {
+                    stack.push(path);
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn creates_then_unchanged_then_kept_then_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = writer(dir.path(), false, false);
+        assert_eq!(
+            w.write("docker/a/Dockerfile", "one\n", false).unwrap(),
+            Outcome::Created
+        );
+        assert_eq!(
+            w.write("docker/a/Dockerfile", "one\n", false).unwrap(),
+            Outcome::Unchanged
+        );
+        assert_eq!(
+            w.write("docker/a/Dockerfile", "two\n", false).unwrap(),
+            Outcome::Kept
+        );
+        let file = dir.path().join("docker/a/Dockerfile");
+        assert_eq!(fs::read_to_string(&file).unwrap(), "one\n");
+        let forced = writer(dir.path(), false, true);
+        assert_eq!(
+            forced.write("docker/a/Dockerfile", "two\n", false).unwrap(),
+            Outcome::Overwritten
+        );
+        assert_eq!(fs::read_to_string(&file).unwrap(), "two\n");
+        assert_eq!(
+            entries(dir.path()),
+            ["docker", "docker/a", "docker/a/Dockerfile"]
+        );
+    }
+
+    #[test]
+    fn dry_run_reports_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let dry = writer(dir.path(), true, true);
+        assert_eq!(
+            dry.write("docker/x.sh", "x\n", true).unwrap(),
+            Outcome::Created
+        );
+        assert!(entries(dir.path()).is_empty());
+        fs::write(dir.path().join("y"), "old\n").unwrap();
+        assert_eq!(
+            dry.write("y", "new\n", false).unwrap(),
+            Outcome::Overwritten
+        );
+        assert_eq!(fs::read_to_string(dir.path().join("y")).unwrap(), "old\n");
+        assert_eq!(dry.current("y").unwrap().as_deref(), Some("old\n"));
+        assert_eq!(dry.current("missing").unwrap(), None);
+    }
+
+    #[test]
+    fn executables_get_0755_and_others_keep_their_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = writer(dir.path(), false, true);
+        w.write("run.sh", "#!/bin/sh\n", true).unwrap();
+        assert_eq!(mode(&dir.path().join("run.sh")), 0o755);
+        let plain = dir.path().join("plain");
+        fs::write(&plain, "a").unwrap();
+        fs::set_permissions(&plain, fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(w.write("plain", "b", false).unwrap(), Outcome::Overwritten);
+        assert_eq!(mode(&plain), 0o600);
+    }
+
+    #[test]
+    fn a_missing_execute_bit_is_a_difference() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("s.sh");
+        fs::write(&script, "same\n").unwrap();
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(
+            writer(dir.path(), false, false)
+                .write("s.sh", "same\n", true)
+                .unwrap(),
+            Outcome::Kept
+        );
+        assert_eq!(mode(&script), 0o644);
+        assert_eq!(
+            writer(dir.path(), false, true)
+                .write("s.sh", "same\n", true)
+                .unwrap(),
+            Outcome::Overwritten
+        );
+        assert_eq!(mode(&script), 0o755);
+        assert_eq!(
+            writer(dir.path(), false, false)
+                .write("s.sh", "same\n", true)
+                .unwrap(),
+            Outcome::Unchanged
+        );
+    }
+
+    #[test]
+    fn refuses_symlinked_directories_and_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("docker")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path().join("t"), dir.path().join("link")).unwrap();
+        let w = writer(dir.path(), false, true);
+        for rel in ["docker/Dockerfile", "docker/new/dir/file", "link"] {
+            let err = w.write(rel, "x", false).unwrap_err();
+            assert_eq!(
+                err.message(),
+                "refusing to write through a symlink",
+                "{rel}"
+            );
+            assert!(err.file().unwrap().starts_with(dir.path()));
+        }
+        assert!(entries(elsewhere.path()).is_empty());
+        assert!(w.current("docker/Dockerfile").is_err());
+    }
+
+    #[test]
+    fn refuses_paths_outside_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = writer(dir.path(), false, true);
+        for rel in ["../escape", "docker/../../escape", "/etc/passwd", "", "."] {
+            let err = w.write(rel, "x", false).unwrap_err();
+            assert_eq!(
+                err.message(),
+                "refusing to write outside the workspace root",
+                "{rel:?}"
+            );
+        }
+        assert!(entries(dir.path()).is_empty());
+        assert_eq!(
+            w.write("./docker/./ok", "x", false).unwrap(),
+            Outcome::Created
+        );
+    }
+
+    #[test]
+    fn a_file_in_the_way_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("docker"), "file").unwrap();
+        fs::create_dir(dir.path().join("dir")).unwrap();
+        let w = writer(dir.path(), false, true);
+        let err = w.write("docker/Dockerfile", "x", false).unwrap_err();
+        assert_eq!(
+            err.file(),
+            Some(dir.path().join("docker/Dockerfile").as_path())
+        );
+        let err = w.write("dir", "x", false).unwrap_err();
+        assert_eq!(err.message(), "a directory is in the way");
+    }
+
+    #[test]
+    fn write_atomic_keeps_mode_and_refuses_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tasks.md");
+        fs::write(&path, "old").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(mode(&path), 0o640);
+        let link = dir.path().join("link.md");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        let err = write_atomic(&link, b"evil").unwrap_err();
+        assert_eq!(err.file(), Some(link.as_path()));
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(entries(dir.path()), ["link.md", "tasks.md"]);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("sub");
+        fs::create_dir(&target).unwrap();
+        // Renaming a file over a non-empty directory fails after the temp file is written.
+        fs::write(target.join("inside"), "x").unwrap();
+        assert!(replace(&target, b"data", None).is_err());
+        assert_eq!(entries(dir.path()), ["sub", "sub/inside"]);
+    }
+
+    #[test]
+    fn unified_diff_has_headers_and_hunks() {
+        assert_eq!(unified_diff("a.txt", "same\n", "same\n"), "");
+        let diff = unified_diff("docker/Dockerfile", "FROM a\nRUN x\n", "FROM b\nRUN x\n");
+        assert_eq!(
+            diff,
+            "--- a/docker/Dockerfile\n+++ b/docker/Dockerfile\n@@ -1,2 +1,2 @@\n-FROM a\n+FROM b\n RUN x\n"
+        );
+    }
+}
