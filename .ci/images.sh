@@ -1,0 +1,155 @@
+#!/bin/sh
+# Builds local stand-ins for the base images the generated Dockerfiles use by default,
+# because this machine's Docker Engine cannot pull from any registry:
+#   debian:bookworm-slim           debootstrap --variant=minbase, stripped like the official slim image
+#   rust:<M.m>-slim-bookworm       debian:bookworm-slim + gcc/libc6-dev + the local Rust toolchain
+# <M.m> comes from the local `rustc --version`, the same fallback `cargo tasks scaffold` uses,
+# so a scaffolded Dockerfile builds here without --build-arg.
+# Idempotent: an image that already exists is kept. Prints what it did.
+# Usage: .ci/images.sh [--print-builder]   (--print-builder only prints the builder tag)
+# Env: DEBIAN_MIRROR (default http://deb.debian.org/debian), IMAGES_FORCE=1 rebuilds both images.
+set -eu
+
+runtime_tag="debian:bookworm-slim"
+mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+
+rust_minor_version() {
+    rustc --version | sed -n 's/^rustc \([0-9][0-9]*\.[0-9][0-9]*\)\..*/\1/p'
+}
+
+builder_tag="rust:$(rust_minor_version)-slim-bookworm"
+if [ "${1:-}" = "--print-builder" ]; then
+    echo "$builder_tag"
+    exit 0
+fi
+
+say() { echo "images.sh: $*"; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+image_exists() {
+    [ "${IMAGES_FORCE:-0}" != 1 ] && docker image inspect "$1" >/dev/null 2>&1
+}
+
+work="$(mktemp -d)"
+cleanup() { as_root rm -rf "$work"; }
+trap cleanup EXIT INT TERM
+
+# Same dpkg/apt settings as the official debian:*-slim images (debuerreotype --slimify).
+write_slim_config() {
+    rootfs="$1"
+    as_root tee "$rootfs/etc/dpkg/dpkg.cfg.d/docker" >/dev/null <<'EOF'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/groff/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/linda/*
+path-exclude /usr/share/lintian/*
+path-exclude /usr/share/locale/*
+path-include /usr/share/locale/locale.alias
+path-exclude /usr/share/man/*
+EOF
+    as_root tee "$rootfs/etc/apt/apt.conf.d/docker-clean" >/dev/null <<'EOF'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+EOF
+    echo 'Acquire::Languages "none";' | as_root tee "$rootfs/etc/apt/apt.conf.d/docker-no-languages" >/dev/null
+    echo 'Acquire::GzipIndexes "true";' | as_root tee "$rootfs/etc/apt/apt.conf.d/docker-gzip-indexes" >/dev/null
+    echo 'APT::AutoRemove::SuggestsImportant "false";' | as_root tee "$rootfs/etc/apt/apt.conf.d/docker-autoremove-suggests" >/dev/null
+    as_root rm -f "$rootfs/etc/apt/sources.list"
+    as_root tee "$rootfs/etc/apt/sources.list.d/debian.sources" >/dev/null <<EOF
+Types: deb
+URIs: $mirror
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+}
+
+strip_rootfs() {
+    rootfs="$1"
+    as_root find "$rootfs/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
+    as_root find "$rootfs/usr/share/doc" -mindepth 1 -type d -empty -delete
+    as_root find "$rootfs/usr/share/locale" -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} +
+    as_root rm -rf "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* "$rootfs"/usr/share/groff/* \
+        "$rootfs"/usr/share/lintian/* "$rootfs"/usr/share/linda/*
+    as_root rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin \
+        "$rootfs"/var/cache/debconf/*-old "$rootfs"/var/lib/dpkg/*-old "$rootfs"/var/log/*.log "$rootfs"/var/log/apt/* \
+        "$rootfs"/tmp/* "$rootfs"/root/.cache
+    as_root mkdir -p "$rootfs/var/lib/apt/lists/partial"
+}
+
+build_runtime() {
+    if image_exists "$runtime_tag"; then
+        say "kept $runtime_tag (already present)"
+        return
+    fi
+    if ! command -v debootstrap >/dev/null 2>&1; then
+        say "installing debootstrap"
+        as_root apt-get install -y debootstrap >/dev/null
+    fi
+    say "building $runtime_tag with debootstrap --variant=minbase bookworm $mirror"
+    rootfs="$work/rootfs"
+    as_root debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 || {
+        tail -n 20 "$work/debootstrap.log" >&2
+        exit 1
+    }
+    write_slim_config "$rootfs"
+    strip_rootfs "$rootfs"
+    as_root tar -C "$rootfs" --numeric-owner -c . | docker import --change 'CMD ["bash"]' - "$runtime_tag" >/dev/null
+    say "created $runtime_tag ($(docker image inspect -f '{{.Size}}' "$runtime_tag") bytes)"
+}
+
+# The toolchain of the local `rustc`: a rustup (or tarball) sysroot is copied in without docs,
+# clippy or rustfmt; a distribution rustc under /usr is replaced by Debian's rustc and cargo packages.
+prepare_builder_context() {
+    context="$1"
+    sysroot="$(rustc --print sysroot)"
+    host="$(rustc -vV | sed -n 's/^host: //p')"
+    if [ "$sysroot" = "/usr" ]; then
+        echo "rustc cargo" >"$context/debian-rust-packages"
+        mkdir -p "$context/rust"
+        return
+    fi
+    : >"$context/debian-rust-packages"
+    mkdir -p "$context/rust/bin" "$context/rust/lib/rustlib"
+    cp "$sysroot/bin/rustc" "$sysroot/bin/cargo" "$context/rust/bin/"
+    cp -a "$sysroot"/lib/*.so* "$context/rust/lib/"
+    cp -a "$sysroot/lib/rustlib/$host" "$context/rust/lib/rustlib/"
+    cp "$sysroot/lib/rustlib/rust-installer-version" "$context/rust/lib/rustlib/" 2>/dev/null || true
+}
+
+build_builder() {
+    if image_exists "$builder_tag"; then
+        say "kept $builder_tag (already present)"
+        return
+    fi
+    context="$work/builder"
+    mkdir -p "$context"
+    prepare_builder_context "$context"
+    cat >"$context/Dockerfile" <<EOF
+FROM $runtime_tag
+COPY debian-rust-packages /tmp/
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends ca-certificates gcc libc6-dev \$(cat /tmp/debian-rust-packages) \\
+ && rm -rf /var/lib/apt/lists/* /tmp/debian-rust-packages
+COPY rust /usr/local/rust
+ENV CARGO_HOME=/usr/local/cargo PATH=/usr/local/cargo/bin:/usr/local/rust/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+RUN mkdir -p /usr/local/cargo/bin && rustc --version && cargo --version
+EOF
+    say "building $builder_tag from $runtime_tag and $(rustc --version)"
+    DOCKER_BUILDKIT=0 docker build -q -t "$builder_tag" "$context" >/dev/null 2>"$work/builder.log" || {
+        tail -n 20 "$work/builder.log" >&2
+        exit 1
+    }
+    say "created $builder_tag ($(docker image inspect -f '{{.Size}}' "$builder_tag") bytes)"
+}
+
+build_runtime
+build_builder
+say "runtime image: $runtime_tag"
+say "builder image: $builder_tag"
