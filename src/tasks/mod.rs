@@ -2,5 +2,7 @@
 //! dependency graph.
 
 pub mod model;
+pub mod read;
+pub mod edit;
 
 pub use model::{Task, TaskId};

@@ -1,0 +1,74 @@
+//! Checking and unchecking a task: one byte changes, every other byte of the
+//! file (line endings, BOM, bold IDs, spacing) stays as written.
+
+use super::read::{TaskEntry, TasksDoc};
+
+/// The text with `entry`'s checkbox set to done or not done. Done is written
+/// `X`, or `x` when that is what the file's done items mostly use.
+pub fn set_done(text: &str, doc: &TasksDoc, entry: &TaskEntry, done: bool) -> String {
+    let mark = if done { done_mark(text, doc) } else { ' ' };
+    let range = &entry.checkbox;
+    match (
+        text.get(..range.start),
+        text.get(range.clone()),
+        text.get(range.end..),
+    ) {
+        (Some(head), Some(_), Some(tail)) => format!("{head}{mark}{tail}"),
+        _ => text.to_string(),
+    }
+}
+
+fn done_mark(text: &str, doc: &TasksDoc) -> char {
+    let (mut lower, mut upper) = (0, 0);
+    for entry in &doc.tasks {
+        match text.get(entry.checkbox.clone()) {
+            Some("x") => lower += 1,
+            Some("X") => upper += 1,
+            _ => {}
+        }
+    }
+    if lower > upper {
+        'x'
+    } else {
+        'X'
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tasks::read::parse;
+    use crate::tasks::TaskId;
+
+    fn toggle(text: &str, id: &str, done: bool) -> String {
+        let doc = parse(text);
+        let entry = doc.get(TaskId::parse(id).unwrap()).unwrap();
+        set_done(text, &doc, entry, done)
+    }
+
+    #[test]
+    fn writes_upper_x_by_default_and_changes_one_byte() {
+        let text = "\u{feff}## Phase 1\r\n- [ ] **T001** First\r\n- [ ] T002 Second\r\n";
+        assert_eq!(
+            toggle(text, "T002", true),
+            "\u{feff}## Phase 1\r\n- [ ] **T001** First\r\n- [X] T002 Second\r\n"
+        );
+        assert_eq!(
+            toggle(text, "T001", true),
+            "\u{feff}## Phase 1\r\n- [X] **T001** First\r\n- [ ] T002 Second\r\n"
+        );
+    }
+
+    #[test]
+    fn keeps_the_files_lower_case_style() {
+        let text = "- [x] C001 a\n- [ ] C002 b\n";
+        assert_eq!(toggle(text, "C002", true), "- [x] C001 a\n- [x] C002 b\n");
+    }
+
+    #[test]
+    fn unchecks_either_case() {
+        let text = "- [x] T001 a\n- [X] T002 b\n";
+        assert_eq!(toggle(text, "T001", false), "- [ ] T001 a\n- [X] T002 b\n");
+        assert_eq!(toggle(text, "T002", false), "- [x] T001 a\n- [ ] T002 b\n");
+    }
+}
