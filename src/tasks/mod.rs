@@ -4,5 +4,7 @@
 pub mod model;
 pub mod read;
 pub mod edit;
+pub mod graph;
+pub mod check;
 
 pub use model::{Task, TaskId};

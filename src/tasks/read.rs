@@ -320,8 +320,8 @@ fn looks_like_path(word: &str) -> bool {
     word.contains('/') || has_extension(word)
 }
 
-/// `Cargo.toml`, `.dockerignore`: a name with a non-trivial stem or a leading
-/// dot, and an extension with a letter in it (not `e.g` or `v1.2`).
+/// `Cargo.toml`, `.dockerignore`, `x.rs`: an extension with a letter in it,
+/// not an abbreviation such as `e.g` nor a version such as `v1.2`.
 fn has_extension(word: &str) -> bool {
     let Some((stem, extension)) = word.rsplit_once('.') else {
         return false;
@@ -330,7 +330,7 @@ fn has_extension(word: &str) -> bool {
         && extension.len() <= 16
         && extension.bytes().all(|b| b.is_ascii_alphanumeric())
         && extension.bytes().any(|b| b.is_ascii_alphabetic());
-    extension_ok && (stem.is_empty() || stem.len() >= 2)
+    extension_ok && !(stem.len() == 1 && extension.len() == 1)
 }
 
 /// `(depends on T004, T005)` or `depends on: T004` inside a task description.
