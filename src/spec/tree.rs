@@ -1,0 +1,248 @@
+//! Source tree drawings (`├──`, `└──`, `│`, ASCII `|--`/`` `-- `` and plain
+//! indented lists) read from the lines of a fenced block into full paths.
+
+use super::markdown::CodeLine;
+use serde::Serialize;
+
+/// One path of a plan's source tree. Directories end in `/`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TreePath {
+    pub path: String,
+    pub is_dir: bool,
+    pub line: usize,
+}
+
+/// Every path drawn in `lines`. A blank line ends a tree; a line holding only a
+/// `# comment`, or a name that is not path-like (`[same as above]`, `...`), is skipped.
+pub fn parse_tree(lines: &[CodeLine]) -> Vec<TreePath> {
+    let mut paths: Vec<TreePath> = Vec::new();
+    // (column of the name, index in `paths` or None for a `.` root)
+    let mut open: Vec<(usize, Option<usize>)> = Vec::new();
+    for code_line in lines {
+        let Some((column, name)) = entry(&code_line.text) else {
+            if code_line.text.trim().is_empty() {
+                open.clear();
+            }
+            continue;
+        };
+        while open.last().is_some_and(|(top, _)| *top >= column) {
+            open.pop();
+        }
+        let parent = match open.last() {
+            Some((_, Some(index))) => mark_dir(&mut paths, *index),
+            _ => String::new(),
+        };
+        if name == "." || name == "./" {
+            open.push((column, None));
+            continue;
+        }
+        let path = format!("{parent}{}", name.trim_start_matches("./"));
+        paths.push(TreePath {
+            is_dir: path.ends_with('/'),
+            path,
+            line: code_line.line,
+        });
+        open.push((column, Some(paths.len() - 1)));
+    }
+    dedup(paths)
+}
+
+/// Marks `paths[index]` as a directory and returns its path with the trailing `/`.
+fn mark_dir(paths: &mut [TreePath], index: usize) -> String {
+    let Some(parent) = paths.get_mut(index) else {
+        return String::new();
+    };
+    if !parent.path.ends_with('/') {
+        parent.path.push('/');
+    }
+    parent.is_dir = true;
+    parent.path.clone()
+}
+
+/// The column where the name starts and the name, for a line that draws an entry.
+fn entry(line: &str) -> Option<(usize, &str)> {
+    let without_comment = strip_comment(line);
+    let mut column = 0;
+    let mut rest = without_comment;
+    for (at, ch) in without_comment.char_indices() {
+        match ch {
+            '│' | '├' | '└' | '─' | '|' | '`' | '+' | '-' | ' ' | '\u{a0}' => column += 1,
+            '\t' => column += 4,
+            _ => {
+                rest = without_comment.get(at..).unwrap_or_default();
+                break;
+            }
+        }
+    }
+    let rest = rest.strip_prefix("* ").unwrap_or(rest);
+    let name = rest.split_whitespace().next()?;
+    is_path_like(name).then_some((column, name))
+}
+
+/// The line without a trailing `# comment` (a `#` that starts the text or follows whitespace).
+fn strip_comment(line: &str) -> &str {
+    let mut previous = ' ';
+    for (at, ch) in line.char_indices() {
+        if ch == '#' && previous.is_whitespace() {
+            return line.get(..at).unwrap_or_default();
+        }
+        if !matches!(ch, '│' | '├' | '└' | '─') {
+            previous = ch;
+        } else {
+            previous = ' ';
+        }
+    }
+    line
+}
+
+fn is_path_like(name: &str) -> bool {
+    name.chars().any(|c| c.is_alphanumeric() || c == '.')
+        && !name.starts_with("..")
+        && !name.starts_with('…')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || "._-/@+~*{},=#".contains(c))
+}
+
+/// Keeps the first entry of each path; one drawn as a directory anywhere is a directory.
+fn dedup(paths: Vec<TreePath>) -> Vec<TreePath> {
+    let mut unique: Vec<TreePath> = Vec::new();
+    let mut seen = std::collections::HashMap::new();
+    for entry in paths {
+        let key = entry.path.trim_end_matches('/').to_owned();
+        match seen
+            .get(&key)
+            .and_then(|&index: &usize| unique.get_mut(index))
+        {
+            Some(first) => {
+                if entry.is_dir && !first.is_dir {
+                    first.is_dir = true;
+                    first.path.push('/');
+                }
+            }
+            None => {
+                seen.insert(key, unique.len());
+                unique.push(entry);
+            }
+        }
+    }
+    unique
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(text: &str) -> Vec<(String, bool, usize)> {
+        let lines: Vec<CodeLine> = text
+            .lines()
+            .enumerate()
+            .map(|(index, line)| CodeLine {
+                text: line.to_owned(),
+                line: index + 10,
+            })
+            .collect();
+        parse_tree(&lines)
+            .into_iter()
+            .map(|p| (p.path, p.is_dir, p.line))
+            .collect()
+    }
+
+    fn paths(text: &str) -> Vec<String> {
+        tree(text).into_iter().map(|(path, _, _)| path).collect()
+    }
+
+    #[test]
+    fn box_drawing_tree_into_full_paths() {
+        let text = "docker/\n├── api/\n│   ├── Dockerfile\n│   ├── setup/scripts/\n│   └── entrypoint.d/scripts/\n├── shared/\n│   └── scripts/\n└── test/\n";
+        assert_eq!(
+            tree(text),
+            vec![
+                ("docker/".into(), true, 10),
+                ("docker/api/".into(), true, 11),
+                ("docker/api/Dockerfile".into(), false, 12),
+                ("docker/api/setup/scripts/".into(), true, 13),
+                ("docker/api/entrypoint.d/scripts/".into(), true, 14),
+                ("docker/shared/".into(), true, 15),
+                ("docker/shared/scripts/".into(), true, 16),
+                ("docker/test/".into(), true, 17),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_blank_line_starts_a_new_tree() {
+        let text = "crates/greeter-worker/src/\n├── main.rs\n└── metrics.rs\n\ndocker/\n└── worker/\n    └── Dockerfile\n";
+        assert_eq!(
+            paths(text),
+            vec![
+                "crates/greeter-worker/src/",
+                "crates/greeter-worker/src/main.rs",
+                "crates/greeter-worker/src/metrics.rs",
+                "docker/",
+                "docker/worker/",
+                "docker/worker/Dockerfile",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_entry_with_children_is_a_directory_even_without_slash() {
+        assert_eq!(
+            tree("src\n└── lib.rs\n"),
+            vec![("src/".into(), true, 10), ("src/lib.rs".into(), false, 11)]
+        );
+    }
+
+    #[test]
+    fn trailing_and_whole_line_comments() {
+        let text = "# Option 1: single project\nsrc/   # the code\n├── models/ # entities\n│   # nothing here\n└── lib.rs#not-a-comment\n";
+        assert_eq!(
+            paths(text),
+            vec!["src/", "src/models/", "src/lib.rs#not-a-comment"]
+        );
+    }
+
+    #[test]
+    fn ascii_trees_plain_indentation_and_bullets() {
+        assert_eq!(
+            paths("app/\n|-- src/\n|   `-- main.rs\n`-- README.md\n"),
+            vec!["app/", "app/src/", "app/src/main.rs", "app/README.md"]
+        );
+        assert_eq!(
+            paths("docker/\n  api/\n    Dockerfile\n  worker/\n"),
+            vec![
+                "docker/",
+                "docker/api/",
+                "docker/api/Dockerfile",
+                "docker/worker/"
+            ]
+        );
+        assert_eq!(
+            paths("- src/\n  - main.rs\n* tests/\n\tdone.rs\n"),
+            vec!["src/", "src/main.rs", "tests/", "tests/done.rs"]
+        );
+    }
+
+    #[test]
+    fn dot_roots_placeholders_and_prose_are_skipped() {
+        let text = ".\n├── ./Cargo.toml\n├── ios/ or android/\n│   └── [same as api/ structure above]\n├── ...\n└── src/\n";
+        assert_eq!(paths(text), vec!["Cargo.toml", "ios/", "src/"]);
+    }
+
+    #[test]
+    fn repeated_paths_are_kept_once() {
+        assert_eq!(
+            tree("docker/worker\n\ndocker/\n└── worker/\n"),
+            vec![
+                ("docker/worker/".into(), true, 10),
+                ("docker/".into(), true, 12)
+            ]
+        );
+    }
+
+    #[test]
+    fn odd_lines_do_not_panic() {
+        let _ = paths("│\n├──\n└──└──x\n\t\t\t\n#\n\u{a0}\u{a0}é/\n───────\n");
+    }
+}
