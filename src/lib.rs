@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod feature;
+pub mod layout;
 pub mod ops;
 pub mod render;
 pub mod spec;

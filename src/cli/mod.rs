@@ -1,6 +1,7 @@
 //! Command-line interface: global options, one module per verb. Each verb's
 //! `Args` struct owns its `run`.
 
+pub mod generate;
 pub mod list;
 
 use crate::ops::shell::{Color, Shell, Verbosity};
@@ -51,6 +52,8 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Generate a numbered, dependency-ordered tasks.md for a feature
+    Generate(generate::GenerateArgs),
     /// List the features of the workspace with their documents and progress
     List(list::ListArgs),
 }
@@ -89,6 +92,7 @@ impl Context {
 impl Command {
     pub fn run(&self, cx: &mut Context) -> Result<()> {
         match self {
+            Command::Generate(args) => args.run(cx),
             Command::List(args) => args.run(cx),
         }
     }

@@ -47,7 +47,13 @@ impl TaskId {
 
 impl fmt::Display for TaskId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{:0width$}", self.prefix, self.number, width = self.width as usize)
+        write!(
+            f,
+            "{}{:0width$}",
+            self.prefix,
+            self.number,
+            width = self.width as usize
+        )
     }
 }
 
@@ -70,4 +76,47 @@ pub struct Task {
     pub paths: Vec<String>,
     pub depends_on: Vec<TaskId>,
     pub done: bool,
+}
+
+/// Whether two task paths touch the same file: equal, or one is a directory
+/// (`docker/setup/scripts/`) holding the other.
+pub fn paths_overlap(a: &str, b: &str) -> bool {
+    let dir_holds = |dir: &str, path: &str| dir.ends_with('/') && path.starts_with(dir);
+    a.trim_end_matches('/') == b.trim_end_matches('/') || dir_holds(a, b) || dir_holds(b, a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_parse_and_keep_their_width() {
+        assert_eq!(
+            TaskId::parse("T004").map(|id| id.to_string()),
+            Some("T004".into())
+        );
+        assert_eq!(
+            TaskId::parse("C12345").map(|id| id.to_string()),
+            Some("C12345".into())
+        );
+        assert_eq!(TaskId::parse("T04"), None);
+        assert_eq!(TaskId::parse("t004"), None);
+        assert_eq!(TaskId::parse("X004"), None);
+        assert_eq!(TaskId::parse("T00a"), None);
+    }
+
+    #[test]
+    fn directories_overlap_the_files_inside_them() {
+        assert!(paths_overlap("docker/Dockerfile", "docker/Dockerfile"));
+        assert!(paths_overlap(
+            "docker/setup/scripts/",
+            "docker/setup/scripts/20-packages.sh"
+        ));
+        assert!(paths_overlap("docker/test/", "docker/test"));
+        assert!(!paths_overlap("docker/setup.sh", "docker/setup/scripts/"));
+        assert!(!paths_overlap(
+            "docker/api/Dockerfile",
+            "docker/worker/Dockerfile"
+        ));
+    }
 }

@@ -1,0 +1,401 @@
+use crate::cli::{to_json, Context, Format};
+use crate::feature::{self, Feature, FeatureArgs};
+use crate::layout;
+use crate::ops::fs::{unified_diff, Outcome, Writer};
+use crate::render::Renderer;
+use crate::spec::{self, Documents};
+use crate::tasks::gates::{self, Gate};
+use crate::tasks::merge::{self, Merged};
+use crate::tasks::rules::{self, Input};
+use crate::tasks::Task;
+use crate::workspace::Workspace;
+use crate::{Error, Result};
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub feature: FeatureArgs,
+    /// Generate tasks.md for every feature of the workspace
+    #[arg(long, conflicts_with = "feature")]
+    pub all: bool,
+    /// Put tests before implementation (TDD)
+    #[arg(long)]
+    pub tdd: bool,
+    /// Treat warnings (NEEDS CLARIFICATION) as errors
+    #[arg(long)]
+    pub strict: bool,
+    /// Print a diff of what would change and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write nothing; exit 1 when tasks.md is out of date
+    #[arg(long, conflicts_with = "dry_run")]
+    pub check: bool,
+    /// Regenerate even though lines written by hand would be dropped
+    #[arg(long)]
+    pub force: bool,
+    /// Directory of template overrides (per file, over the embedded ones)
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Print the JSON context the templates receive and write nothing
+    #[arg(long)]
+    pub print_context: bool,
+    /// Output format of the generated tasks on stdout
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// What `tasks.md.hbs` receives (`--print-context` shows it).
+#[derive(Debug, Serialize)]
+pub struct TemplateContext {
+    feature: FeatureInfo,
+    prerequisites: String,
+    tdd: bool,
+    phases: Vec<PhaseView>,
+    dependencies: Vec<DependencyView>,
+    parallel_groups: Vec<ParallelGroup>,
+    checklist: Vec<Gate>,
+}
+
+#[derive(Debug, Serialize)]
+struct FeatureInfo {
+    name: String,
+    rel: String,
+    title: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PhaseView {
+    title: String,
+    tasks: Vec<TaskView>,
+}
+
+#[derive(Debug, Serialize)]
+struct TaskView {
+    #[serde(flatten)]
+    task: Task,
+    mark: char,
+    kept: bool,
+    raw: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DependencyView {
+    id: String,
+    blocks: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ParallelGroup {
+    label: String,
+    tasks: Vec<Task>,
+}
+
+/// One feature's result, before anything is written.
+struct Generated {
+    feature: Feature,
+    context: TemplateContext,
+    text: String,
+    tasks: Vec<Task>,
+}
+
+impl GenerateArgs {
+    pub fn run(&self, cx: &mut Context) -> Result<()> {
+        let ws = cx.workspace()?;
+        let renderer = Renderer::new(&ws, self.templates.as_deref())?;
+        let features = if self.all {
+            feature::list(&ws)?
+        } else {
+            vec![self.feature.resolve(&ws)?]
+        };
+        let mut failed = 0;
+        let mut json = Vec::new();
+        for feature in features {
+            match self.generate(cx, &ws, &renderer, feature) {
+                Ok(Some(generated)) => json.push(FeatureTasks {
+                    feature: generated.feature.name,
+                    path: generated.feature.rel,
+                    tasks: generated.tasks,
+                }),
+                Ok(None) => {}
+                Err(err) if self.all => {
+                    cx.shell.error(&err);
+                    failed += 1;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        if self.format == Format::Json && !self.print_context {
+            let text = match json.as_slice() {
+                [one] if !self.all => to_json(one)?,
+                all => to_json(&all)?,
+            };
+            cx.shell.out(&text);
+        }
+        match failed {
+            0 => Ok(()),
+            n => Err(Error::new(format!("{n} feature(s) failed to generate"))),
+        }
+    }
+
+    /// Generates, checks and writes one feature; `None` when nothing was written
+    /// or compared because the context was printed instead.
+    fn generate(
+        &self,
+        cx: &mut Context,
+        ws: &Workspace,
+        renderer: &Renderer,
+        feature: Feature,
+    ) -> Result<Option<Generated>> {
+        let (docs, warnings) = spec::load(&feature.dir)?;
+        for warning in &warnings {
+            let located = format!(
+                "{}:{}: {}",
+                ws.relative(&warning.file),
+                warning.line,
+                warning.message
+            );
+            if self.strict {
+                return Err(Error::new(warning.message.clone())
+                    .in_file(&warning.file)
+                    .at_line(warning.line)
+                    .with_help("resolve it in the plan, or run without --strict"));
+            }
+            cx.shell.warn(located);
+        }
+        let tasks_path = feature.tasks_path();
+        let tasks_rel = ws.relative(&tasks_path);
+        let previous = match tasks_path.exists() {
+            true => Some(spec::read_text(&tasks_path)?),
+            false => None,
+        };
+        let generated = self.render(ws, renderer, feature, &docs, previous.as_deref())?;
+        if self.print_context {
+            cx.shell.out(&to_json(&generated.context)?);
+            return Ok(None);
+        }
+        if let Some(previous) = &previous {
+            let lost = merge::hand_written_lines(previous, &generated.text);
+            if !lost.is_empty() && !self.force {
+                return Err(hand_written_error(&tasks_path, &lost));
+            }
+        }
+        let failed: Vec<&Gate> = generated
+            .context
+            .checklist
+            .iter()
+            .filter(|g| !g.ok)
+            .collect();
+        if !failed.is_empty() {
+            return Err(gates_error(&tasks_path, &failed));
+        }
+        let unchanged = previous.as_deref() == Some(generated.text.as_str());
+        if self.check {
+            if !unchanged {
+                return Err(
+                    Error::new("is out of date; run `cargo tasks generate`").in_file(tasks_rel)
+                );
+            }
+            cx.shell.status("Fresh", &tasks_rel);
+        } else if self.dry_run {
+            cx.shell.out(&unified_diff(
+                &tasks_rel,
+                previous.as_deref().unwrap_or(""),
+                &generated.text,
+            ));
+        } else {
+            let outcome =
+                Writer::new(&ws.root, false, true).write(&tasks_rel, &generated.text, false)?;
+            let verb = match outcome {
+                Outcome::Created => "Generated",
+                Outcome::Unchanged => "Unchanged",
+                Outcome::Kept | Outcome::Overwritten => "Updated",
+            };
+            cx.shell.status(
+                verb,
+                format!("{tasks_rel} ({} tasks)", generated.tasks.len()),
+            );
+        }
+        Ok(Some(generated))
+    }
+
+    fn render(
+        &self,
+        ws: &Workspace,
+        renderer: &Renderer,
+        feature: Feature,
+        docs: &Documents,
+        previous: Option<&str>,
+    ) -> Result<Generated> {
+        let tdd = self.tdd || ws.config.tdd;
+        let layout = layout::layout(&docs.plan, ws).map_err(|e| e.in_file(feature.plan_path()))?;
+        let drafts = rules::draft(&Input {
+            feature_rel: &feature.rel,
+            docs,
+            layout: &layout,
+            tdd,
+        });
+        let merged = merge::merge(&drafts, tdd, previous);
+        let tasks: Vec<Task> = merged
+            .tasks
+            .iter()
+            .cloned()
+            .chain(merged.kept.iter().map(|k| k.task.clone()))
+            .collect();
+        let context = TemplateContext {
+            feature: FeatureInfo {
+                name: feature.name.clone(),
+                rel: feature.rel.clone(),
+                title: feature_title(&docs.plan.title, &feature.name),
+            },
+            prerequisites: prerequisites(docs),
+            tdd,
+            phases: phase_views(&merged, tdd),
+            dependencies: dependency_views(&tasks),
+            parallel_groups: parallel_groups(&merged.tasks),
+            checklist: gates::evaluate(&tasks, docs, tdd),
+        };
+        let text = renderer.render("tasks.md.hbs", &context)?;
+        Ok(Generated {
+            feature,
+            context,
+            text,
+            tasks,
+        })
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct FeatureTasks {
+    feature: String,
+    path: String,
+    tasks: Vec<Task>,
+}
+
+/// `Container Implementation Plan: greeter` → `greeter`.
+fn feature_title(plan_title: &str, fallback: &str) -> String {
+    let title = plan_title
+        .rsplit_once(':')
+        .map_or(plan_title, |(_, rest)| rest)
+        .trim();
+    if title.is_empty() {
+        fallback.to_string()
+    } else {
+        title.to_string()
+    }
+}
+
+fn prerequisites(docs: &Documents) -> String {
+    std::iter::once("plan.md (required)".to_string())
+        .chain(docs.present.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn phase_views(merged: &Merged, tdd: bool) -> Vec<PhaseView> {
+    let titles = merge::phase_titles(tdd);
+    let last = titles.len() - 1;
+    let mut phases: Vec<PhaseView> = titles
+        .iter()
+        .map(|title| PhaseView {
+            title: title.clone(),
+            tasks: Vec::new(),
+        })
+        .collect();
+    for (task, mark) in merged.tasks.iter().zip(&merged.marks) {
+        let at = titles.iter().position(|t| *t == task.phase).unwrap_or(last);
+        phases[at].tasks.push(TaskView {
+            task: task.clone(),
+            mark: *mark,
+            kept: false,
+            raw: String::new(),
+        });
+    }
+    for kept in &merged.kept {
+        let at = titles
+            .iter()
+            .position(|t| *t == kept.task.phase)
+            .unwrap_or(last);
+        phases[at].tasks.push(TaskView {
+            task: kept.task.clone(),
+            mark: ' ',
+            kept: true,
+            raw: kept.raw.clone(),
+        });
+    }
+    phases
+}
+
+fn dependency_views(tasks: &[Task]) -> Vec<DependencyView> {
+    let mut ids: Vec<_> = tasks.iter().map(|t| t.id).collect();
+    ids.sort();
+    ids.into_iter()
+        .filter_map(|id| {
+            let mut blocked: Vec<_> = tasks
+                .iter()
+                .filter(|t| t.depends_on.contains(&id))
+                .map(|t| t.id)
+                .collect();
+            blocked.sort();
+            (!blocked.is_empty()).then(|| DependencyView {
+                id: id.to_string(),
+                blocks: blocked
+                    .iter()
+                    .map(|b| b.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+        })
+        .collect()
+}
+
+/// The [P] tasks of each phase that has two or more of them.
+fn parallel_groups(tasks: &[Task]) -> Vec<ParallelGroup> {
+    let mut groups: Vec<ParallelGroup> = Vec::new();
+    let mut phases: Vec<&str> = tasks.iter().map(|t| t.phase.as_str()).collect();
+    phases.dedup();
+    for phase in phases {
+        let group: Vec<Task> = tasks
+            .iter()
+            .filter(|t| t.phase == phase && t.parallel)
+            .cloned()
+            .collect();
+        if group.len() < 2 {
+            continue;
+        }
+        let ids: Vec<String> = group.iter().map(|t| t.id.to_string()).collect();
+        groups.push(ParallelGroup {
+            label: ids.join(", "),
+            tasks: group,
+        });
+    }
+    groups
+}
+
+fn hand_written_error(path: &std::path::Path, lost: &[(usize, String)]) -> Error {
+    let mut error = Error::new(format!(
+        "{} line(s) written by hand would be lost by regenerating",
+        lost.len()
+    ))
+    .in_file(path)
+    .at_line(lost[0].0);
+    for (line, text) in lost {
+        error = error.with_help(format!("line {line}: {text}"));
+    }
+    error.with_help("turn them into task lines (`- [ ] T100 ... in path`), which are kept, or pass --force to drop them")
+}
+
+fn gates_error(path: &std::path::Path, failed: &[&Gate]) -> Error {
+    let mut error = Error::new(format!(
+        "{} validation gate(s) failed; nothing written",
+        failed.len()
+    ))
+    .in_file(path);
+    for gate in failed {
+        for failure in &gate.failures {
+            error = error.with_help(format!("{}: {failure}", gate.text));
+        }
+    }
+    error
+}

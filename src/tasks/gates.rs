@@ -1,0 +1,160 @@
+//! The template's Validation Checklist, evaluated on the tasks about to be
+//! written: an item is ticked only when it holds.
+
+use super::model::{paths_overlap, Task};
+use super::rules::PhaseKind;
+use crate::spec::Documents;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Gate {
+    pub text: &'static str,
+    pub ok: bool,
+    /// Why it failed, one entry per offending task or requirement.
+    pub failures: Vec<String>,
+}
+
+pub fn evaluate(tasks: &[Task], docs: &Documents, tdd: bool) -> Vec<Gate> {
+    let order = if tdd {
+        "All tests come before implementation"
+    } else {
+        "All implementation comes before tests"
+    };
+    vec![
+        gate(
+            "All container specs have corresponding tests",
+            untested_contracts(tasks, docs, tdd),
+        ),
+        gate(
+            "All build requirements have tasks",
+            uncovered_requirements(tasks, docs),
+        ),
+        gate(order, order_violations(tasks, tdd)),
+        gate(
+            "Parallel tasks truly independent",
+            dependent_parallel_tasks(tasks),
+        ),
+        gate(
+            "Each task specifies exact file path",
+            tasks_without_paths(tasks),
+        ),
+        gate(
+            "No task modifies same file as another [P] task",
+            shared_parallel_files(tasks),
+        ),
+    ]
+}
+
+fn gate(text: &'static str, failures: Vec<String>) -> Gate {
+    Gate {
+        text,
+        ok: failures.is_empty(),
+        failures,
+    }
+}
+
+fn untested_contracts(tasks: &[Task], docs: &Documents, tdd: bool) -> Vec<String> {
+    let tests_phase = PhaseKind::Tests.title(tdd);
+    docs.contracts
+        .iter()
+        .filter(|c| {
+            !tasks
+                .iter()
+                .any(|t| t.phase == tests_phase && t.description.contains(&c.path))
+        })
+        .map(|c| format!("{} has no test task", c.path))
+        .collect()
+}
+
+/// Each item of Primary Dependencies and Build Requirements is named by a task.
+fn uncovered_requirements(tasks: &[Task], docs: &Documents) -> Vec<String> {
+    let described: String = tasks
+        .iter()
+        .map(|t| t.description.to_lowercase() + "\n")
+        .collect();
+    ["Primary Dependencies", "Build Requirements"]
+        .into_iter()
+        .filter_map(|name| docs.plan.field(name))
+        .flat_map(|f| requirement_items(&f.value))
+        .filter(|item| !described.contains(&item.to_lowercase()))
+        .map(|item| format!("no task names the requirement `{item}`"))
+        .collect()
+}
+
+fn requirement_items(value: &str) -> Vec<String> {
+    let without_notes: String = {
+        let mut depth = 0usize;
+        value
+            .chars()
+            .filter(|c| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth = depth.saturating_sub(1),
+                    _ => return depth == 0,
+                }
+                false
+            })
+            .collect()
+    };
+    without_notes
+        .split([',', ';'])
+        .map(|s| s.trim().trim_matches('`').to_string())
+        .filter(|s| !s.is_empty() && !s.contains("NEEDS CLARIFICATION"))
+        .collect()
+}
+
+fn order_violations(tasks: &[Task], tdd: bool) -> Vec<String> {
+    let (first, then) = if tdd {
+        (PhaseKind::Tests, PhaseKind::Core)
+    } else {
+        (PhaseKind::Core, PhaseKind::Tests)
+    };
+    let (first, then) = (first.title(tdd), then.title(tdd));
+    let mut failures = Vec::new();
+    for task in tasks.iter().filter(|t| t.phase == first) {
+        for dep in &task.depends_on {
+            if tasks.iter().any(|o| o.id == *dep && o.phase == then) {
+                failures.push(format!("{} ({first}) waits for {dep} ({then})", task.id));
+            }
+        }
+    }
+    failures
+}
+
+fn dependent_parallel_tasks(tasks: &[Task]) -> Vec<String> {
+    tasks
+        .iter()
+        .filter(|t| t.parallel)
+        .flat_map(|t| {
+            t.depends_on
+                .iter()
+                .filter(|dep| tasks.iter().any(|o| o.id == **dep && o.phase == t.phase))
+                .map(move |dep| format!("{} is [P] but depends on {dep} in its phase", t.id))
+        })
+        .collect()
+}
+
+fn tasks_without_paths(tasks: &[Task]) -> Vec<String> {
+    tasks
+        .iter()
+        .filter(|t| t.paths.is_empty())
+        .map(|t| format!("{} names no file path", t.id))
+        .collect()
+}
+
+fn shared_parallel_files(tasks: &[Task]) -> Vec<String> {
+    let mut failures = Vec::new();
+    for (i, a) in tasks.iter().enumerate() {
+        for b in &tasks[i + 1..] {
+            let shared = a.phase == b.phase
+                && (a.parallel || b.parallel)
+                && a.paths
+                    .iter()
+                    .any(|p| b.paths.iter().any(|q| paths_overlap(p, q)));
+            if shared {
+                failures.push(format!("{} and {} share a file but one is [P]", a.id, b.id));
+            }
+        }
+    }
+    failures
+}

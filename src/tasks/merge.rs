@@ -1,0 +1,195 @@
+//! Numbering drafted tasks against the tasks.md already on disk, so that
+//! regenerating never loses work: tasks that still exist keep their ID and
+//! checked state, tasks written by hand are kept where they were, and any
+//! other hand-written line makes generation stop unless explicitly dropped.
+
+use super::model::{paths_overlap, Task, TaskId};
+use super::read;
+use super::rules::{Draft, PhaseKind};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// A task line of the previous file that generation no longer produces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    pub task: Task,
+    /// The line exactly as written (without its line ending).
+    pub raw: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merged {
+    /// Generated tasks in execution order, numbered, `parallel` decided.
+    pub tasks: Vec<Task>,
+    /// The done mark to write for each task: `X`, `x`, or ` `.
+    pub marks: Vec<char>,
+    pub kept: Vec<Kept>,
+}
+
+pub fn merge(drafts: &[Draft], tdd: bool, previous: Option<&str>) -> Merged {
+    let previous_doc = previous.map(read::parse).unwrap_or_default();
+    let previous_lines: Vec<&str> = previous.map(|t| t.lines().collect()).unwrap_or_default();
+    let mut by_description: HashMap<String, Vec<&read::TaskEntry>> = HashMap::new();
+    for entry in &previous_doc.tasks {
+        by_description
+            .entry(normalize(&entry.task.description))
+            .or_default()
+            .push(entry);
+    }
+    let mut matched: Vec<Option<&read::TaskEntry>> = drafts
+        .iter()
+        .map(|d| {
+            let candidates = by_description.get_mut(&normalize(&d.description))?;
+            (!candidates.is_empty()).then(|| candidates.remove(0))
+        })
+        .collect();
+    // An ID can only be reused once (duplicated IDs in a hand-edited file).
+    let mut seen = HashSet::new();
+    for slot in &mut matched {
+        if slot.is_some_and(|e| !seen.insert(e.task.id)) {
+            *slot = None;
+        }
+    }
+    let mut next = previous_doc
+        .tasks
+        .iter()
+        .map(|e| e.task.id.number())
+        .max()
+        .unwrap_or(0);
+    let ids: Vec<TaskId> = matched
+        .iter()
+        .map(|m| match m {
+            Some(entry) => entry.task.id,
+            None => {
+                next += 1;
+                TaskId::new('T', next)
+            }
+        })
+        .collect();
+    let used: HashSet<TaskId> = ids.iter().copied().collect();
+    let mut tasks: Vec<Task> = drafts
+        .iter()
+        .zip(&ids)
+        .zip(&matched)
+        .map(|((draft, id), previous)| Task {
+            id: *id,
+            phase: draft.phase.title(tdd),
+            parallel: false,
+            description: draft.description.clone(),
+            paths: draft.paths.clone(),
+            depends_on: draft.after.iter().map(|&i| ids[i]).collect(),
+            done: previous.is_some_and(|e| e.task.done),
+        })
+        .collect();
+    let marks = matched
+        .iter()
+        .map(|m| m.map_or(' ', |e| previous_mark(previous.unwrap_or(""), e)))
+        .collect();
+    let kept: Vec<Kept> = previous_doc
+        .tasks
+        .iter()
+        .filter(|e| !used.contains(&e.task.id))
+        .map(|e| Kept {
+            task: e.task.clone(),
+            raw: previous_lines.get(e.line - 1).unwrap_or(&"").to_string(),
+            line: e.line,
+        })
+        .collect();
+    mark_parallel(&mut tasks, &kept);
+    Merged { tasks, marks, kept }
+}
+
+/// `[P]`: the task names paths, none shared with another task of its phase,
+/// and it depends on no task of its phase.
+fn mark_parallel(tasks: &mut [Task], kept: &[Kept]) {
+    let all: Vec<Task> = tasks
+        .iter()
+        .cloned()
+        .chain(kept.iter().map(|k| k.task.clone()))
+        .collect();
+    let phase_of: BTreeMap<TaskId, &str> = all.iter().map(|t| (t.id, t.phase.as_str())).collect();
+    for task in tasks.iter_mut() {
+        let shares_a_file = all.iter().any(|other| {
+            other.id != task.id
+                && other.phase == task.phase
+                && other
+                    .paths
+                    .iter()
+                    .any(|p| task.paths.iter().any(|q| paths_overlap(p, q)))
+        });
+        let waits_in_phase = task
+            .depends_on
+            .iter()
+            .any(|dep| phase_of.get(dep) == Some(&task.phase.as_str()));
+        task.parallel = !task.paths.is_empty() && !shares_a_file && !waits_in_phase;
+    }
+}
+
+fn previous_mark(text: &str, entry: &read::TaskEntry) -> char {
+    text.get(entry.checkbox.clone())
+        .and_then(|s| s.chars().next())
+        .filter(|c| matches!(c, 'x' | 'X'))
+        .unwrap_or(if entry.task.done { 'X' } else { ' ' })
+}
+
+/// Descriptions compare without inline dependency notes and spacing.
+fn normalize(description: &str) -> String {
+    let text = match description.find(" (depends on") {
+        Some(at) => &description[..at],
+        None => description,
+    };
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Phases in order, so kept tasks can be placed after the generated ones.
+pub fn phase_titles(tdd: bool) -> Vec<String> {
+    PhaseKind::order(tdd).iter().map(|p| p.title(tdd)).collect()
+}
+
+/// Lines of the previous file that the new file would not contain and that
+/// are not generated text which changes by itself (dependency lines,
+/// parallel examples, checklist items, headings): the user's own words.
+pub fn hand_written_lines(previous: &str, rendered: &str) -> Vec<(usize, String)> {
+    let task_lines: HashSet<usize> = read::parse(previous).tasks.iter().map(|e| e.line).collect();
+    let new_lines: HashSet<&str> = rendered.lines().map(str::trim).collect();
+    previous
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .enumerate()
+        .map(|(i, line)| (i + 1, line.trim()))
+        .filter(|(n, line)| {
+            !line.is_empty()
+                && !task_lines.contains(n)
+                && !new_lines.contains(line)
+                && !is_generated_shape(line)
+        })
+        .map(|(n, line)| (n, line.to_string()))
+        .collect()
+}
+
+fn is_generated_shape(line: &str) -> bool {
+    const PREFIXES: [&str; 9] = [
+        "# Tasks:",
+        "**Input**",
+        "**Prerequisites**",
+        "## Phase ",
+        "Task: \"",
+        "# Launch ",
+        "- [x] ",
+        "- [ ] ",
+        "- [X] ",
+    ];
+    PREFIXES.iter().any(|p| line.starts_with(p)) || is_dependency_line(line)
+}
+
+/// `- T004 blocks T010, T011`
+fn is_dependency_line(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix("- ") else {
+        return false;
+    };
+    let mut words = rest.split_whitespace();
+    matches!(
+        (words.next().and_then(TaskId::parse), words.next()),
+        (Some(_), Some("blocks"))
+    )
+}

@@ -1,0 +1,629 @@
+//! The tasks template's generation rules: design documents and the container
+//! layout in, an ordered list of drafted tasks with dependencies out. Pure:
+//! no disk, no numbering (see `merge` for IDs).
+
+use crate::layout::{Layout, ServiceLayout};
+use crate::spec::{Documents, Item};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PhaseKind {
+    Setup,
+    Core,
+    Tests,
+    Integration,
+    Polish,
+}
+
+impl PhaseKind {
+    /// Phases in execution order.
+    pub fn order(tdd: bool) -> [PhaseKind; 5] {
+        use PhaseKind::*;
+        if tdd {
+            [Setup, Tests, Core, Integration, Polish]
+        } else {
+            [Setup, Core, Tests, Integration, Polish]
+        }
+    }
+
+    pub fn title(self, tdd: bool) -> String {
+        let position = Self::order(tdd)
+            .iter()
+            .position(|p| *p == self)
+            .unwrap_or(0)
+            + 1;
+        let name = match (self, tdd) {
+            (PhaseKind::Setup, _) => "Setup",
+            (PhaseKind::Core, _) => "Core Implementation",
+            (PhaseKind::Tests, false) => "Tests",
+            (PhaseKind::Tests, true) => "Tests First (TDD)",
+            (PhaseKind::Integration, _) => "Integration",
+            (PhaseKind::Polish, _) => "Polish",
+        };
+        format!("Phase 3.{position}: {name}")
+    }
+}
+
+/// A task before it has an ID: `after` holds indices into the draft list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub phase: PhaseKind,
+    pub description: String,
+    pub paths: Vec<String>,
+    pub after: Vec<usize>,
+}
+
+/// Template defaults when the plan states no goals.
+pub const DEFAULT_GOALS: &str = "<30s startup, <500MB image";
+
+/// The plan fields whose values the performance task checks against.
+const GOAL_FIELDS: [&str; 5] = [
+    "Startup Performance",
+    "Image Size Goals",
+    "Performance Goals",
+    "Constraints",
+    "Resource Constraints",
+];
+
+pub struct Input<'a> {
+    pub feature_rel: &'a str,
+    pub docs: &'a Documents,
+    pub layout: &'a Layout,
+    pub tdd: bool,
+}
+
+/// Drafts every task in execution order (phases in `PhaseKind::order`).
+pub fn draft(input: &Input) -> Vec<Draft> {
+    let mut plan = Planner::default();
+    plan.build(input);
+    let mut drafts = plan.drafts;
+    if input.tdd {
+        reverse_core_test_edges(&mut drafts);
+    }
+    order_by_phase(drafts, input.tdd)
+}
+
+#[derive(Default)]
+struct Planner {
+    drafts: Vec<Draft>,
+}
+
+/// The indices of tasks per service, for wiring dependencies.
+struct ServiceTasks {
+    dockerfile: usize,
+    entrypoint: usize,
+    setup: usize,
+}
+
+impl Planner {
+    fn add(&mut self, phase: PhaseKind, what: &str, paths: Vec<String>, after: &[usize]) -> usize {
+        self.drafts.push(Draft {
+            phase,
+            description: format!("{what} in {}", join_paths(&paths)),
+            paths,
+            after: after.to_vec(),
+        });
+        self.drafts.len() - 1
+    }
+
+    fn build(&mut self, input: &Input) {
+        use PhaseKind::*;
+        let layout = input.layout;
+        let docs = input.docs;
+        let each = |file: &str| per_service(layout, file);
+        let test = |file: &str| format!("{}/{file}", layout.test_dir);
+
+        let mut dirs: Vec<String> = layout
+            .services
+            .iter()
+            .map(|s| format!("{}/", s.dir))
+            .collect();
+        dirs.extend(layout.shared_dir.iter().map(|d| format!("{d}/")));
+        dirs.push(format!("{}/", layout.test_dir));
+        dirs.dedup();
+        let structure = self.add(
+            Setup,
+            "Create container directory structure per implementation plan",
+            dirs,
+            &[],
+        );
+        let base = self.add(
+            Setup,
+            &format!(
+                "Select and validate base image compatibility ({})",
+                field_or(
+                    docs,
+                    "Base Image Strategy",
+                    "official Rust builder, debian:bookworm-slim runtime"
+                )
+            ),
+            each("Dockerfile"),
+            &[structure],
+        );
+        let packages = self.add(
+            Setup,
+            &format!(
+                "Install system dependencies and packages ({})",
+                dependencies(docs)
+            ),
+            each("setup/scripts/20-packages.sh"),
+            &[structure],
+        );
+        for decision in &docs.research {
+            let paths = topic_paths(layout, &decision.text);
+            self.add(
+                Setup,
+                &format!("Apply research decision \"{}\"", decision.text),
+                paths,
+                &[structure],
+            );
+        }
+
+        let mut services = Vec::new();
+        for service in &layout.services {
+            let dockerfile = self.add(
+                Core,
+                &format!("Dockerfile creation for the {} binary", service.binary),
+                vec![format!("{}/Dockerfile", service.dir)],
+                &[base],
+            );
+            for stage in &docs.stages {
+                self.add(
+                    Core,
+                    &format!("Build stage \"{}\"", stage.text),
+                    vec![format!("{}/Dockerfile", service.dir)],
+                    &[dockerfile],
+                );
+            }
+            let entrypoint = self.add(
+                Core,
+                "Entrypoint script",
+                vec![format!("{}/entrypoint.sh", service.dir)],
+                &[structure],
+            );
+            let setup = self.add(
+                Core,
+                "Setup scripts",
+                vec![
+                    format!("{}/setup.sh", service.dir),
+                    format!("{}/setup/scripts/", service.dir),
+                ],
+                &[packages],
+            );
+            services.push(ServiceTasks {
+                dockerfile,
+                entrypoint,
+                setup,
+            });
+        }
+        let entrypoints: Vec<usize> = services.iter().map(|s| s.entrypoint).collect();
+        for entity in &docs.entities {
+            let paths = entity_paths(layout, entity, docs);
+            self.add(
+                Core,
+                &format!("Model for entity {}", entity.text),
+                paths,
+                &entrypoints,
+            );
+        }
+        let runtime = self.add(
+            Core,
+            "Runtime scripts",
+            each("entrypoint.d/scripts/"),
+            &entrypoints,
+        );
+        let logging = self.add(
+            Core,
+            "Logging and monitoring setup (logs to stdout/stderr)",
+            each("entrypoint.sh"),
+            &[runtime],
+        );
+
+        let dockerfiles: Vec<usize> = services.iter().map(|s| s.dockerfile).collect();
+        let setups: Vec<usize> = services.iter().map(|s| s.setup).collect();
+        let image = [dockerfiles.clone(), entrypoints.clone()].concat();
+        let build_test = self.add(
+            Tests,
+            "Container build test",
+            vec![test("build_test.sh")],
+            &dockerfiles,
+        );
+        let entry_test = self.add(
+            Tests,
+            "Entrypoint functionality test",
+            vec![test("entrypoint_test.sh")],
+            &[entrypoints.clone(), vec![logging]].concat(),
+        );
+        let health_test = self.add(
+            Tests,
+            "Health check validation test",
+            vec![test("health_test.sh")],
+            &image,
+        );
+        let security_test = self.add(
+            Tests,
+            "Security scan test",
+            vec![test("security_test.sh")],
+            &[dockerfiles.clone(), setups.clone()].concat(),
+        );
+        let mut tests = vec![build_test, entry_test, health_test, security_test];
+        for contract in &docs.contracts {
+            let stem = contract_stem(&contract.path);
+            tests.push(self.add(
+                Tests,
+                &format!("Contract test for {}", contract.path),
+                vec![test(&format!("contracts/{stem}_test.sh"))],
+                &image,
+            ));
+        }
+
+        let multistage = self.add(
+            Integration,
+            "Multi-stage build optimization",
+            each("Dockerfile"),
+            &dockerfiles,
+        );
+        let caching = self.add(
+            Integration,
+            "Layer caching configuration",
+            each("Dockerfile"),
+            &[multistage],
+        );
+        let hardening = self.add(
+            Integration,
+            "Security hardening (non-root user, permissions)",
+            each("setup/scripts/"),
+            &[entrypoints.clone(), setups].concat(),
+        );
+        let mut integration = vec![multistage, caching, hardening];
+        integration.push(self.add(
+            Integration,
+            &format!(
+                "Health check implementation ({})",
+                field_or(docs, "Health Monitoring", "process liveness")
+            ),
+            each("healthcheck.sh"),
+            &image,
+        ));
+        if docs.env.is_empty() {
+            integration.push(self.add(
+                Integration,
+                "Environment variable handling",
+                each("entrypoint.sh"),
+                &entrypoints,
+            ));
+        }
+        for var in &docs.env {
+            let paths = env_paths(layout, &var.used_by);
+            let mut what = format!("Environment variable {}", var.name);
+            let facts: Vec<String> = [
+                var.default.as_ref().map(|d| format!("default {d}")),
+                var.validation.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if !facts.is_empty() {
+                what = format!("{what} ({})", facts.join("; "));
+            }
+            integration.push(self.add(
+                Integration,
+                &format!("{what} handling"),
+                paths,
+                &entrypoints,
+            ));
+        }
+        if layout.multi {
+            integration.push(self.add(
+                Integration,
+                "Service orchestration with health-gated startup",
+                vec![format!("{}/compose.yaml", layout.docker_dir)],
+                &dockerfiles,
+            ));
+        }
+
+        let goals = goals(&plan_fields(docs));
+        self.add(
+            Polish,
+            &format!("Performance validation ({goals})"),
+            vec![test("performance_test.sh")],
+            &integration,
+        );
+        self.add(
+            Polish,
+            "Update container documentation",
+            vec![format!("{}/README.md", layout.docker_dir)],
+            &image,
+        );
+        self.add(
+            Polish,
+            "Build context optimization",
+            vec![".dockerignore".to_string()],
+            &dockerfiles,
+        );
+        let quickstart = format!("{}/quickstart.md", input.feature_rel);
+        let mut validations = Vec::new();
+        for (n, scenario) in docs.scenarios.iter().enumerate() {
+            validations.push(self.add(
+                Polish,
+                &format!("Validate quickstart scenario {}: {}", n + 1, scenario.text),
+                vec![quickstart.clone()],
+                &tests,
+            ));
+        }
+        let run = self.add(
+            Polish,
+            "Run integration tests",
+            vec![test("run_all.sh")],
+            &[tests, integration, validations].concat(),
+        );
+        self.add(
+            Polish,
+            "Final security audit",
+            vec![test("security_test.sh")],
+            &[run],
+        );
+    }
+}
+
+fn per_service(layout: &Layout, file: &str) -> Vec<String> {
+    layout
+        .services
+        .iter()
+        .map(|s| format!("{}/{file}", s.dir))
+        .collect()
+}
+
+fn plan_fields(docs: &Documents) -> Vec<(String, String)> {
+    docs.plan
+        .fields
+        .iter()
+        .map(|f| (f.name.clone(), f.value.clone()))
+        .collect()
+}
+
+fn field_or(docs: &Documents, name: &str, default: &str) -> String {
+    docs.plan
+        .field(name)
+        .map(|f| f.value.trim().to_string())
+        .filter(|v| !v.is_empty() && !v.contains("NEEDS CLARIFICATION"))
+        .unwrap_or_else(|| default.to_string())
+}
+
+fn dependencies(docs: &Documents) -> String {
+    let named: Vec<String> = ["Primary Dependencies", "Build Requirements"]
+        .into_iter()
+        .filter_map(|name| docs.plan.field(name))
+        .map(|f| format!("{}: {}", f.name, f.value.trim()))
+        .collect();
+    if named.is_empty() {
+        "runtime libraries of the binaries".to_string()
+    } else {
+        named.join("; ")
+    }
+}
+
+/// The plan's own goals for the performance task, else the template's.
+pub fn goals(fields: &[(String, String)]) -> String {
+    let stated: Vec<String> = GOAL_FIELDS
+        .iter()
+        .filter_map(|goal| {
+            fields
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(goal))
+        })
+        .map(|(_, value)| value.trim().to_string())
+        .filter(|v| !v.is_empty() && !v.contains("NEEDS CLARIFICATION"))
+        .collect();
+    if stated.is_empty() {
+        DEFAULT_GOALS.to_string()
+    } else {
+        stated.join(", ")
+    }
+}
+
+/// Which container file a research decision or entity is about, by keyword.
+#[derive(Clone, Copy)]
+enum Topic {
+    Healthcheck,
+    Entrypoint,
+    Setup,
+    Dockerfile,
+}
+
+const TOPICS: [(Topic, &[&str]); 3] = [
+    (
+        Topic::Healthcheck,
+        &["health", "probe", "liveness", "readiness"],
+    ),
+    (
+        Topic::Entrypoint,
+        &[
+            "entrypoint",
+            "signal",
+            "tini",
+            "init",
+            "environment",
+            "env",
+            "config",
+            "variable",
+        ],
+    ),
+    (
+        Topic::Setup,
+        &["user", "uid", "permission", "package", "apt", "install"],
+    ),
+];
+
+fn topic_of(text: &str) -> Topic {
+    let words = words(text);
+    TOPICS
+        .iter()
+        .find(|(_, keys)| keys.iter().any(|k| words.iter().any(|w| w == k)))
+        .map_or(Topic::Dockerfile, |(topic, _)| *topic)
+}
+
+fn topic_paths(layout: &Layout, text: &str) -> Vec<String> {
+    let file = match topic_of(text) {
+        Topic::Healthcheck => "healthcheck.sh",
+        Topic::Entrypoint => "entrypoint.sh",
+        Topic::Setup => "setup/scripts/",
+        Topic::Dockerfile => "Dockerfile",
+    };
+    let services = mentioned_services(layout, text);
+    services
+        .iter()
+        .map(|s| format!("{}/{file}", s.dir))
+        .collect()
+}
+
+/// Entities go to the plan's own source file that best matches their name
+/// (spec-kit plans), else to the container file of their topic.
+fn entity_paths(layout: &Layout, entity: &Item, docs: &Documents) -> Vec<String> {
+    let sources: Vec<&str> = docs
+        .plan
+        .tree
+        .iter()
+        .filter(|p| {
+            !p.is_dir
+                && !p.path.starts_with(&format!("{}/", layout.docker_dir))
+                && !p.path.starts_with("specs/")
+        })
+        .map(|p| p.path.as_str())
+        .collect();
+    let entity_words = words(&entity.text);
+    let best = sources
+        .iter()
+        .map(|path| {
+            let stem = path.rsplit('/').next().unwrap_or(path);
+            let overlap = words(stem)
+                .iter()
+                .filter(|w| entity_words.contains(w))
+                .count();
+            (overlap, *path)
+        })
+        .filter(|(overlap, _)| *overlap > 0)
+        .max_by_key(|(overlap, _)| *overlap);
+    let not_an_entry_point = sources
+        .iter()
+        .find(|p| !p.ends_with("/main.rs") && !p.ends_with("/lib.rs"));
+    match (best, not_an_entry_point) {
+        (Some((_, path)), _) | (None, Some(path)) => vec![path.to_string()],
+        (None, None) => topic_paths(layout, &entity.text),
+    }
+}
+
+/// The services a text names (by service or binary name), else all of them.
+fn mentioned_services<'a>(layout: &'a Layout, text: &str) -> Vec<&'a ServiceLayout> {
+    let words = words(text);
+    let named: Vec<&ServiceLayout> = layout
+        .services
+        .iter()
+        .filter(|s| words.contains(&s.name.to_lowercase()) || text.contains(&s.binary))
+        .collect();
+    if named.is_empty() || !layout.multi {
+        layout.services.iter().collect()
+    } else {
+        named
+    }
+}
+
+fn env_paths(layout: &Layout, used_by: &[String]) -> Vec<String> {
+    let users: Vec<&ServiceLayout> = layout
+        .services
+        .iter()
+        .filter(|s| used_by.is_empty() || used_by.iter().any(|u| u == &s.name || u == &s.binary))
+        .collect();
+    let users = if users.is_empty() {
+        layout.services.iter().collect()
+    } else {
+        users
+    };
+    users
+        .iter()
+        .map(|s| format!("{}/entrypoint.sh", s.dir))
+        .collect()
+}
+
+/// Lower-case words of a text, splitting camel case: `JobCounters` → job, counters.
+fn words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in text.chars() {
+        if !c.is_alphanumeric() {
+            words.push(std::mem::take(&mut current));
+            previous_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && previous_lower {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_lowercase();
+        current.extend(c.to_lowercase());
+    }
+    words.push(current);
+    words.retain(|w| !w.is_empty());
+    words
+}
+
+/// `contracts/health-endpoint.md` → `health-endpoint`.
+pub fn contract_stem(path: &str) -> String {
+    let name = path.strip_prefix("contracts/").unwrap_or(path);
+    let name = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    name.replace('/', "-")
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub fn join_paths(paths: &[String]) -> String {
+    match paths {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Under TDD, tests come first: an implementation task that a test waited
+/// for now waits for that test instead.
+fn reverse_core_test_edges(drafts: &mut [Draft]) {
+    let phases: Vec<PhaseKind> = drafts.iter().map(|d| d.phase).collect();
+    let mut reversed: Vec<(usize, usize)> = Vec::new();
+    for (test, draft) in drafts.iter_mut().enumerate() {
+        if draft.phase != PhaseKind::Tests {
+            continue;
+        }
+        draft.after.retain(|&dep| {
+            let is_core = phases[dep] == PhaseKind::Core;
+            if is_core {
+                reversed.push((dep, test));
+            }
+            !is_core
+        });
+    }
+    for (core, test) in reversed {
+        if !drafts[core].after.contains(&test) {
+            drafts[core].after.push(test);
+        }
+    }
+}
+
+/// Stable sort into phase order, remapping the dependency indices.
+fn order_by_phase(drafts: Vec<Draft>, tdd: bool) -> Vec<Draft> {
+    let order = PhaseKind::order(tdd);
+    let rank = |p: PhaseKind| order.iter().position(|o| *o == p).unwrap_or(0);
+    let mut indices: Vec<usize> = (0..drafts.len()).collect();
+    indices.sort_by_key(|&i| rank(drafts[i].phase));
+    let mut new_index = vec![0; drafts.len()];
+    for (new, &old) in indices.iter().enumerate() {
+        new_index[old] = new;
+    }
+    indices
+        .iter()
+        .map(|&old| {
+            let mut draft = drafts[old].clone();
+            draft.after = draft.after.iter().map(|&d| new_index[d]).collect();
+            draft.after.sort_unstable();
+            draft.after.dedup();
+            draft
+        })
+        .collect()
+}
