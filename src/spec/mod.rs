@@ -271,3 +271,222 @@ pub(crate) mod test_support {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::TempDir;
+    use super::*;
+
+    const PLAN_TEXT: &str = "# Container Implementation Plan: greeter\n\n## Container Technical Context\n**Container Type**: web-service\n**Configuration Method**: env vars (GREETER_PORT, GREETER_LOG_LEVEL, GREETER_QUEUE_URL)\n\n### Container Source Structure (repository root)\n```\ndocker/\n└── api/\n    └── Dockerfile\n```\n";
+
+    #[test]
+    fn normalize_strips_bom_and_line_ends() {
+        let text = normalize_text(b"\xEF\xBB\xBFa\r\nb\rc\n").expect("valid");
+        assert_eq!(text, "a\nb\nc\n");
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_line_of_the_first_bad_byte() {
+        let err = normalize_text(b"one\r\ntwo\rthree\nfo\xFFur\n\xFE").expect_err("invalid");
+        assert_eq!((err.message(), err.line()), ("is not valid UTF-8", Some(4)));
+    }
+
+    #[test]
+    fn read_text_names_the_file() {
+        let dir = TempDir::new("read-text");
+        dir.write_bytes("bad.md", b"ok\n\xC3(");
+        let err = read_text(&dir.path().join("bad.md")).expect_err("invalid");
+        assert_eq!(err.file(), Some(dir.path().join("bad.md").as_path()));
+        assert_eq!(err.line(), Some(2));
+        let missing = read_text(&dir.path().join("missing.md")).expect_err("missing");
+        assert!(
+            missing.message().starts_with("cannot access: "),
+            "{missing}"
+        );
+    }
+
+    #[test]
+    fn missing_plan_uses_the_template_s_words() {
+        let dir = TempDir::new("no-plan");
+        let err = load(dir.path()).expect_err("no plan");
+        assert_eq!(err.message(), "No implementation plan found");
+        assert_eq!(err.file(), Some(dir.path().join("plan.md").as_path()));
+        assert_eq!(err.help(), ["run /plan first"]);
+    }
+
+    #[test]
+    fn plan_errors_name_the_file() {
+        let dir = TempDir::new("bad-plan");
+        dir.write("plan.md", "\u{feff} \r\n");
+        let err = load(dir.path()).expect_err("empty plan");
+        assert_eq!(err.message(), "plan.md is empty");
+        assert_eq!(err.file(), Some(dir.path().join("plan.md").as_path()));
+        dir.write("plan.md", "# Plan\n## Summary\n");
+        let err = load(dir.path()).expect_err("no context");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}:1: {}",
+                dir.path().join("plan.md").display(),
+                err.message()
+            )
+        );
+    }
+
+    #[test]
+    fn plan_only_feature() {
+        let dir = TempDir::new("plan-only");
+        dir.write("plan.md", &PLAN_TEXT.replace('\n', "\r\n"));
+        let (docs, warnings) = load(dir.path()).expect("loads");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(docs.plan.style, PlanStyle::Container);
+        assert!(docs.present.is_empty());
+        let env: Vec<_> = docs.env.iter().map(|v| (v.name.as_str(), v.line)).collect();
+        assert_eq!(
+            env,
+            vec![
+                ("GREETER_PORT", 5),
+                ("GREETER_LOG_LEVEL", 5),
+                ("GREETER_QUEUE_URL", 5)
+            ]
+        );
+        let tree: Vec<_> = docs.plan.tree.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            tree,
+            vec!["docker/", "docker/api/", "docker/api/Dockerfile"]
+        );
+    }
+
+    #[test]
+    fn every_document() {
+        let dir = TempDir::new("every-document");
+        dir.write("plan.md", PLAN_TEXT);
+        dir.write("research.md", "# R\n**Decision**: debian:bookworm-slim\n");
+        dir.write(
+            "data-model.md",
+            "# Data Model\n## Entities\n### Service\n## Relationships\n",
+        );
+        dir.write("contracts/health-endpoint.md", "# health\n");
+        dir.write("contracts/entrypoint.md", "# entrypoint\n");
+        dir.write("quickstart.md", "# Q\n1. Build: `docker build .`\n");
+        dir.write(
+            "configuration.md",
+            "| Variable | Default | Used by |\n|---|---|---|\n| `GREETER_PORT` | `8080` | api |\n| `BAD NAME` | | |\n",
+        );
+        dir.write(
+            "dockerfile-design.md",
+            "# D\n## Stage 1: builder\n## Stage 2: runtime\n",
+        );
+        let (docs, warnings) = load(dir.path()).expect("loads");
+        assert_eq!(docs.present, OPTIONAL_DOCUMENTS.map(str::to_owned).to_vec());
+        assert!(docs.has("contracts/") && !docs.has("spec.md"));
+        assert_eq!(
+            docs.research,
+            vec![Item {
+                text: "debian:bookworm-slim".into(),
+                line: 2
+            }]
+        );
+        assert_eq!(
+            docs.entities,
+            vec![Item {
+                text: "Service".into(),
+                line: 3
+            }]
+        );
+        let contracts: Vec<_> = docs.contracts.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(
+            contracts,
+            vec!["contracts/entrypoint.md", "contracts/health-endpoint.md"]
+        );
+        assert_eq!(
+            docs.scenarios,
+            vec![Item {
+                text: "Build: docker build .".into(),
+                line: 2
+            }]
+        );
+        let env: Vec<_> = docs
+            .env
+            .iter()
+            .map(|v| (v.name.as_str(), v.default.as_deref(), v.line))
+            .collect();
+        assert_eq!(
+            env,
+            vec![
+                ("GREETER_PORT", Some("8080"), 3),
+                ("GREETER_LOG_LEVEL", None, 5),
+                ("GREETER_QUEUE_URL", None, 5)
+            ]
+        );
+        let stages: Vec<_> = docs.stages.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(stages, vec!["Stage 1: builder", "Stage 2: runtime"]);
+        assert_eq!(
+            warnings,
+            vec![Warning {
+                file: dir.path().join("configuration.md"),
+                line: 4,
+                message: "`BAD NAME` is not an environment variable name".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn warnings_for_unclear_fields_and_documents_that_yield_nothing() {
+        let dir = TempDir::new("warnings");
+        dir.write(
+            "plan.md",
+            "# P\n## Technical Context\n**Storage**: [NEEDS CLARIFICATION: which volume?]\n",
+        );
+        dir.write("research.md", "# R\nnothing decided\n");
+        dir.write("quickstart.md", "");
+        dir.mkdir("contracts");
+        let (_, warnings) = load(dir.path()).expect("loads");
+        let read: Vec<_> = warnings
+            .iter()
+            .map(|w| {
+                (
+                    w.file
+                        .strip_prefix(dir.path())
+                        .unwrap_or(&w.file)
+                        .to_path_buf(),
+                    w.line,
+                    w.message.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            vec![
+                (
+                    PathBuf::from("plan.md"),
+                    3,
+                    "Storage needs clarification: [NEEDS CLARIFICATION: which volume?]"
+                ),
+                (
+                    PathBuf::from("research.md"),
+                    1,
+                    "no **Decision**: entries found"
+                ),
+                (PathBuf::from("contracts"), 1, "no contract files found"),
+                (PathBuf::from("quickstart.md"), 1, "no scenarios found"),
+            ]
+        );
+    }
+
+    #[test]
+    fn unreadable_optional_document_is_an_error() {
+        let dir = TempDir::new("unreadable-doc");
+        dir.write("plan.md", PLAN_TEXT);
+        dir.mkdir("research.md");
+        let err = load(dir.path()).expect_err("a directory is not a document");
+        assert_eq!(err.file(), Some(dir.path().join("research.md").as_path()));
+        dir.write_bytes("data-model.md", b"# \xFF");
+        std::fs::remove_dir(dir.path().join("research.md")).expect("rmdir");
+        let err = load(dir.path()).expect_err("invalid UTF-8");
+        assert_eq!(
+            (err.file(), err.line()),
+            (Some(dir.path().join("data-model.md").as_path()), Some(1))
+        );
+    }
+}
