@@ -505,7 +505,8 @@ fn entity_paths(layout: &Layout, entity: &Item, docs: &Documents) -> Vec<String>
         .max_by_key(|(overlap, _)| *overlap);
     let not_an_entry_point = sources
         .iter()
-        .find(|p| !p.ends_with("/main.rs") && !p.ends_with("/lib.rs"));
+        .find(|p| !p.ends_with("/main.rs") && !p.ends_with("/lib.rs"))
+        .copied();
     match (best, not_an_entry_point) {
         (Some((_, path)), _) | (None, Some(path)) => vec![path.to_string()],
         (None, None) => topic_paths(layout, &entity.text),
