@@ -2,3 +2,5 @@
 
 pub mod shell;
 pub mod fs;
+pub mod git;
+pub mod lock;

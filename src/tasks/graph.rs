@@ -18,8 +18,8 @@ impl<'a> Graph<'a> {
         let mut index: HashMap<TaskId, usize> = HashMap::new();
         let mut tasks = Vec::new();
         for task in all {
-            if !index.contains_key(&task.id) {
-                index.insert(task.id, tasks.len());
+            if let std::collections::hash_map::Entry::Vacant(slot) = index.entry(task.id) {
+                slot.insert(tasks.len());
                 tasks.push(task);
             }
         }

@@ -1,0 +1,461 @@
+//! git through git2, behaving the way `git commit --only <paths>` does: the
+//! commit holds HEAD plus the given paths as they are in the work tree; other
+//! changes already staged stay staged and out of the commit. Hooks run like
+//! git runs them; signed commits are handed to the git program.
+
+use crate::{Error, Result};
+use git2::{
+    Index, IndexAddOption, Oid, Pathspec, PathspecFlags, Repository, RepositoryState, Signature,
+};
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub struct Git {
+    repo: Repository,
+    workdir: PathBuf,
+}
+
+fn git_error(what: &str, err: &git2::Error) -> Error {
+    Error::new(format!("{what}: {}", err.message()))
+}
+
+impl Git {
+    /// The repository containing `path`.
+    pub fn discover(path: &Path) -> Result<Git> {
+        let repo = Repository::discover(path).map_err(|e| {
+            git_error("not inside a git repository", &e)
+                .in_file(path)
+                .with_help("run `git init`, or pass --no-commit")
+        })?;
+        let workdir = repo.workdir().ok_or_else(|| {
+            Error::new("the repository is bare: there is no work tree").in_file(repo.path())
+        })?;
+        let workdir = workdir.canonicalize().map_err(|e| Error::io(workdir, &e))?;
+        Ok(Git { repo, workdir })
+    }
+
+    /// The work tree root, canonical.
+    pub fn workdir(&self) -> &Path {
+        &self.workdir
+    }
+
+    /// Where cargo-tasks keeps its lock: inside the git directory, out of
+    /// `git status`.
+    pub fn lock_path(&self) -> PathBuf {
+        self.repo.commondir().join("cargo-tasks.lock")
+    }
+
+    /// Refuses, before anything is changed, what would make a commit fail or
+    /// surprise: a merge or rebase in progress, no identity, a held index lock.
+    pub fn check_can_commit(&self) -> Result<()> {
+        let operation = match self.repo.state() {
+            RepositoryState::Clean => None,
+            RepositoryState::Merge => Some("a merge"),
+            RepositoryState::Rebase
+            | RepositoryState::RebaseInteractive
+            | RepositoryState::RebaseMerge => Some("a rebase"),
+            RepositoryState::CherryPick | RepositoryState::CherryPickSequence => {
+                Some("a cherry-pick")
+            }
+            RepositoryState::Revert | RepositoryState::RevertSequence => Some("a revert"),
+            RepositoryState::Bisect => Some("a bisect"),
+            RepositoryState::ApplyMailbox | RepositoryState::ApplyMailboxOrRebase => {
+                Some("`git am`")
+            }
+        };
+        if let Some(operation) = operation {
+            return Err(Error::new(format!("{operation} is in progress"))
+                .in_file(&self.workdir)
+                .with_help("finish or abort it first, then run this again"));
+        }
+        self.signature("AUTHOR")?;
+        let index_lock = self.repo.path().join("index.lock");
+        if index_lock.exists() {
+            return Err(Error::new("another git process holds the index lock")
+                .in_file(index_lock)
+                .with_help(
+                    "wait for it to finish; remove the file only if no git process is running",
+                ));
+        }
+        Ok(())
+    }
+
+    /// `GIT_<KIND>_NAME`/`_EMAIL` from the environment, else `user.name` and
+    /// `user.email` from git config, as git does.
+    fn signature(&self, kind: &str) -> Result<Signature<'static>> {
+        let config = self
+            .repo
+            .config()
+            .map_err(|e| git_error("cannot read git config", &e))?;
+        let value = |env: &str, key: &str| {
+            std::env::var(format!("GIT_{kind}_{env}"))
+                .ok()
+                .or_else(|| config.get_string(key).ok())
+                .filter(|v| !v.trim().is_empty())
+        };
+        match (value("NAME", "user.name"), value("EMAIL", "user.email")) {
+            (Some(name), Some(email)) => {
+                Signature::now(&name, &email).map_err(|e| git_error("invalid git identity", &e))
+            }
+            _ => Err(
+                Error::new("no git identity configured (user.name and user.email)")
+                    .in_file(&self.workdir)
+                    .with_help("git config --global user.name \"Your Name\"")
+                    .with_help("git config --global user.email you@example.com"),
+            ),
+        }
+    }
+
+    /// Whether anything at `path` (a file or directory, relative to the work
+    /// tree) differs from HEAD: staged, modified, deleted or untracked.
+    pub fn changed_since_head(&self, path: &str) -> Result<bool> {
+        let mut options = git2::StatusOptions::new();
+        options
+            .pathspec(path)
+            .include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false);
+        let statuses = self
+            .repo
+            .statuses(Some(&mut options))
+            .map_err(|e| git_error("cannot read git status", &e))?;
+        Ok(!statuses.is_empty())
+    }
+
+    /// Commits HEAD plus `paths` (relative to the work tree) as they are on
+    /// disk, with `message` after the hooks had their say. On error nothing
+    /// changed: no commit, index as it was.
+    pub fn commit_paths(&self, paths: &[String], message: &str) -> Result<Oid> {
+        let temp_index_path = self.repo.path().join("cargo-tasks-index");
+        let result = self.commit_with_temp_index(paths, message, &temp_index_path);
+        let _ = fs::remove_file(&temp_index_path);
+        result
+    }
+
+    fn commit_with_temp_index(
+        &self,
+        paths: &[String],
+        message: &str,
+        temp_path: &Path,
+    ) -> Result<Oid> {
+        let mut index = self
+            .repo
+            .index()
+            .map_err(|e| git_error("cannot open the index", &e))?;
+        index
+            .read(true)
+            .map_err(|e| git_error("cannot read the index", &e))?;
+        index
+            .add_all(paths, IndexAddOption::DEFAULT, None)
+            .and_then(|()| index.update_all(paths, None))
+            .map_err(|e| git_error("cannot stage the task's paths", &e))?;
+        let parent = self.head_commit()?;
+        let mut temp = self.temp_index(temp_path, &index, paths, parent.as_ref())?;
+
+        self.run_hook("pre-commit", &[], temp_path)?;
+        temp.read(true)
+            .map_err(|e| git_error("cannot read the index after pre-commit", &e))?;
+        let tree_id = temp
+            .write_tree_to(&self.repo)
+            .map_err(|e| git_error("cannot write the commit tree", &e))?;
+        let message = self.message_after_hook(message, temp_path)?;
+
+        let commit = if self.gpg_sign() {
+            self.commit_with_git_program(tree_id, parent.as_ref(), &message)?
+        } else {
+            let tree = self
+                .repo
+                .find_tree(tree_id)
+                .map_err(|e| git_error("cannot read the tree", &e))?;
+            let parents: Vec<&git2::Commit> = parent.iter().collect();
+            self.repo
+                .commit(
+                    None,
+                    &self.signature("AUTHOR")?,
+                    &self.signature("COMMITTER")?,
+                    &message,
+                    &tree,
+                    &parents,
+                )
+                .map_err(|e| git_error("cannot create the commit", &e))?
+        };
+        let index_path = self.repo.path().join("index");
+        let saved_index = fs::read(&index_path).ok();
+        index
+            .write()
+            .map_err(|e| git_error("cannot write the index", &e))?;
+        if let Err(err) = self.move_head(commit, parent.as_ref(), &message) {
+            restore_index(&index_path, saved_index.as_deref());
+            return Err(err);
+        }
+        let _ = self.run_hook("post-commit", &[], temp_path);
+        Ok(commit)
+    }
+
+    fn head_commit(&self) -> Result<Option<git2::Commit<'_>>> {
+        match self.repo.head() {
+            Ok(head) => head
+                .peel_to_commit()
+                .map(Some)
+                .map_err(|e| git_error("cannot read HEAD", &e)),
+            Err(e)
+                if e.code() == git2::ErrorCode::UnbornBranch
+                    || e.code() == git2::ErrorCode::NotFound =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(git_error("cannot read HEAD", &e)),
+        }
+    }
+
+    /// An index file holding HEAD's tree with `paths` taken from `staged`.
+    fn temp_index(
+        &self,
+        temp_path: &Path,
+        staged: &Index,
+        paths: &[String],
+        parent: Option<&git2::Commit>,
+    ) -> Result<Index> {
+        let fail = |e: git2::Error| git_error("cannot build the commit's index", &e);
+        let _ = fs::remove_file(temp_path);
+        let mut temp = Index::open(temp_path).map_err(fail)?;
+        if let Some(parent) = parent {
+            temp.read_tree(&parent.tree().map_err(fail)?)
+                .map_err(fail)?;
+        }
+        let pathspec = Pathspec::new(paths).map_err(fail)?;
+        let matches = |entry: &git2::IndexEntry| {
+            pathspec.matches_path(
+                Path::new(&*String::from_utf8_lossy(&entry.path)),
+                PathspecFlags::DEFAULT,
+            )
+        };
+        let outdated: Vec<PathBuf> = temp
+            .iter()
+            .filter(|e| matches(e))
+            .map(|e| PathBuf::from(String::from_utf8_lossy(&e.path).into_owned()))
+            .collect();
+        for path in outdated {
+            temp.remove_path(&path).map_err(fail)?;
+        }
+        for entry in staged.iter().filter(|e| matches(e)) {
+            temp.add(&entry).map_err(fail)?;
+        }
+        temp.write().map_err(fail)?;
+        Ok(temp)
+    }
+
+    /// Writes the message to `COMMIT_EDITMSG`, runs `commit-msg` on it and
+    /// reads back what the hook left.
+    fn message_after_hook(&self, message: &str, temp_index: &Path) -> Result<String> {
+        let file = self.repo.path().join("COMMIT_EDITMSG");
+        let mut text = message.trim_end().to_string();
+        text.push('\n');
+        fs::write(&file, &text).map_err(|e| Error::io(&file, &e))?;
+        let file_arg = file.to_string_lossy().into_owned();
+        self.run_hook("commit-msg", &[&file_arg], temp_index)?;
+        let edited = fs::read_to_string(&file).map_err(|e| Error::io(&file, &e))?;
+        let mut edited = edited.trim_end().to_string();
+        if edited.trim().is_empty() {
+            return Err(
+                Error::new("the commit message is empty (after the commit-msg hook)").in_file(file),
+            );
+        }
+        edited.push('\n');
+        Ok(edited)
+    }
+
+    fn hooks_dir(&self) -> PathBuf {
+        let configured = self
+            .repo
+            .config()
+            .ok()
+            .and_then(|c| c.get_path("core.hooksPath").ok());
+        match configured {
+            Some(dir) if dir.is_absolute() => dir,
+            Some(dir) => self.workdir.join(dir),
+            None => self.repo.commondir().join("hooks"),
+        }
+    }
+
+    /// Runs an executable hook the way git does: from the work tree root, with
+    /// `GIT_INDEX_FILE` set, its output on stderr. A non-zero exit is an error.
+    fn run_hook(&self, name: &str, args: &[&str], index_file: &Path) -> Result<()> {
+        let hook = self.hooks_dir().join(name);
+        let executable = fs::metadata(&hook)
+            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false);
+        if !executable {
+            return Ok(());
+        }
+        let status = Command::new(&hook)
+            .args(args)
+            .current_dir(&self.workdir)
+            .env("GIT_INDEX_FILE", index_file)
+            .env("GIT_EDITOR", ":")
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(std::io::stderr()))
+            .status()
+            .map_err(|e| Error::io(&hook, &e))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(Error::new(format!(
+                "the {name} hook failed ({status}); nothing was committed"
+            ))
+            .in_file(hook)
+            .with_help(
+                "fix what the hook reports, or commit without cargo-tasks: git commit --no-verify",
+            ))
+        }
+    }
+
+    fn gpg_sign(&self) -> bool {
+        self.repo
+            .config()
+            .and_then(|c| c.get_bool("commit.gpgsign"))
+            .unwrap_or(false)
+    }
+
+    /// `git commit-tree -S`: the git program signs with the user's own
+    /// gpg/ssh setup.
+    fn commit_with_git_program(
+        &self,
+        tree: Oid,
+        parent: Option<&git2::Commit>,
+        message: &str,
+    ) -> Result<Oid> {
+        let message_file = self.repo.path().join("COMMIT_EDITMSG");
+        fs::write(&message_file, message).map_err(|e| Error::io(&message_file, &e))?;
+        let mut command = Command::new("git");
+        command
+            .current_dir(&self.workdir)
+            .arg("commit-tree")
+            .arg(tree.to_string())
+            .arg("-S");
+        if let Some(parent) = parent {
+            command.arg("-p").arg(parent.id().to_string());
+        }
+        let output = command
+            .arg("-F")
+            .arg(&message_file)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| Error::new(format!("cannot run git to sign the commit: {e}")))?;
+        if !output.status.success() {
+            return Err(Error::new(format!(
+                "git could not create the signed commit: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ))
+            .with_help("check commit.gpgsign, user.signingkey and gpg.program"));
+        }
+        Oid::from_str(String::from_utf8_lossy(&output.stdout).trim())
+            .map_err(|e| git_error("git commit-tree printed no commit ID", &e))
+    }
+
+    /// Points HEAD's branch (or a detached HEAD) at `commit`, only if it still
+    /// points at `parent`.
+    fn move_head(&self, commit: Oid, parent: Option<&git2::Commit>, message: &str) -> Result<()> {
+        let head = self
+            .repo
+            .find_reference("HEAD")
+            .map_err(|e| git_error("cannot read HEAD", &e))?;
+        let target = head.symbolic_target().ok().flatten().unwrap_or("HEAD").to_string();
+        let subject = message.lines().next().unwrap_or_default();
+        let log = format!("commit: {subject}");
+        let updated = match parent {
+            Some(parent) => self
+                .repo
+                .reference_matching(&target, commit, true, parent.id(), &log),
+            None => self.repo.reference(&target, commit, false, &log),
+        };
+        updated
+            .map(|_| ())
+            .map_err(|e| git_error("HEAD moved while committing; nothing was committed", &e))
+    }
+}
+
+/// Puts the index file back byte for byte (or removes it if there was none).
+fn restore_index(index_path: &Path, saved: Option<&[u8]>) {
+    let _ = match saved {
+        Some(bytes) => crate::ops::fs::write_atomic(index_path, bytes),
+        None => fs::remove_file(index_path).map_err(|e| Error::io(index_path, &e)),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let output = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    fn repo() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q", "-b", "main"]);
+        git(dir.path(), &["config", "user.name", "Tess Ter"]);
+        git(dir.path(), &["config", "user.email", "tess@example.com"]);
+        fs::write(dir.path().join("a.txt"), "a\n").unwrap();
+        fs::write(dir.path().join("b.txt"), "b\n").unwrap();
+        git(dir.path(), &["add", "."]);
+        git(dir.path(), &["commit", "-q", "-m", "init"]);
+        dir
+    }
+
+    #[test]
+    fn commits_only_the_paths_and_keeps_other_staged_changes_staged() {
+        let dir = repo();
+        fs::write(dir.path().join("a.txt"), "a2\n").unwrap();
+        fs::write(dir.path().join("b.txt"), "b2\n").unwrap();
+        git(dir.path(), &["add", "b.txt"]);
+        fs::create_dir(dir.path().join("new")).unwrap();
+        fs::write(dir.path().join("new/c.txt"), "c\n").unwrap();
+        let repo = Git::discover(dir.path()).unwrap();
+        repo.check_can_commit().unwrap();
+        assert!(repo.changed_since_head("new").unwrap());
+        assert!(!repo.changed_since_head("missing").unwrap());
+        repo.commit_paths(&["a.txt".into(), "new".into()], "T001: a\n")
+            .unwrap();
+        assert_eq!(
+            git(
+                dir.path(),
+                &["show", "--name-only", "--format=%s|%an", "HEAD"]
+            ),
+            "T001: a|Tess Ter\n\na.txt\nnew/c.txt\n"
+        );
+        assert_eq!(
+            git(dir.path(), &["diff", "--cached", "--name-only"]),
+            "b.txt\n"
+        );
+        assert_eq!(git(dir.path(), &["status", "--porcelain"]), "M  b.txt\n");
+    }
+
+    #[test]
+    fn refuses_without_identity() {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        git(dir.path(), &["config", "user.name", ""]);
+        git(dir.path(), &["config", "user.email", ""]);
+        let err = Git::discover(dir.path())
+            .unwrap()
+            .check_can_commit()
+            .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "no git identity configured (user.name and user.email)"
+        );
+    }
+}
