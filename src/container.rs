@@ -1,7 +1,13 @@
-//! What the scaffolded container files need to know, read out of the plan's
-//! free-text fields: images, ports, user, health probe, goals, runtime
-//! packages and environment-variable checks. Pure: text in, values out.
+//! The scaffold template context (see the contract in the README): the
+//! layout's services with what the plan's free-text fields say about them
+//! (images, ports, user, health probe, goals, runtime packages,
+//! environment-variable checks), the workspace's manifests and sources, and
+//! the contracts' requests. Pure: values in, values out.
 
+use crate::layout::{Layout, ServiceLayout};
+use crate::spec::{Documents, EnvVar, Plan, PlanStyle};
+use crate::tasks::rules::contract_stem;
+use crate::workspace::{Package, TargetKind, Workspace};
 use serde::Serialize;
 
 /// Template defaults when the plan names no goal.
@@ -11,6 +17,468 @@ pub const DEFAULT_UID: u32 = 10001;
 pub const DEFAULT_RUNTIME_IMAGE: &str = "debian:bookworm-slim";
 const DEFAULT_DEBIAN_RELEASE: &str = "bookworm";
 const DEBIAN_RELEASES: [&str; 4] = ["bullseye", "bookworm", "trixie", "forky"];
+
+/// Everything the context is built from; `contract_texts` holds the text of
+/// each of `docs.contracts`, in order.
+pub struct Inputs<'a> {
+    pub feature: &'a str,
+    pub docs: &'a Documents,
+    pub layout: &'a Layout,
+    pub workspace: &'a Workspace,
+    /// `rustc --version` output, the fallback builder version.
+    pub rustc_version: Option<&'a str>,
+    pub contract_texts: &'a [String],
+}
+
+/// What every template receives.
+#[derive(Debug, Clone, Serialize)]
+pub struct Context {
+    pub generator: String,
+    pub feature: String,
+    pub multi: bool,
+    pub docker_dir: String,
+    pub test_dir: String,
+    pub shared_dir: Option<String>,
+    pub builder_image: String,
+    pub runtime_image: String,
+    pub uid: u32,
+    pub gid: u32,
+    pub user: String,
+    pub goals: Goals,
+    pub workspace: WorkspaceFiles,
+    pub services: Vec<Service>,
+    pub contracts: Vec<ContractCheck>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Goals {
+    pub image_size_mb: u64,
+    pub startup_seconds: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkspaceFiles {
+    /// Root manifest first, then every member's, relative.
+    pub manifests: Vec<String>,
+    pub stubs: Vec<Stub>,
+    /// Member directories (or a root package's top-level source paths).
+    pub sources: Vec<String>,
+}
+
+/// A target source file replaced by a stub for the dependency-only build:
+/// kind "lib" (empty file) or "bin" (`fn main() {}`: bins, build scripts,
+/// tests, examples, benches).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stub {
+    pub path: String,
+    pub kind: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Service {
+    pub name: String,
+    pub dir: String,
+    /// Local image tag the test scripts use.
+    pub image: String,
+    pub binary: String,
+    pub package: PackageInfo,
+    pub ports: Vec<u16>,
+    pub port_env: Option<String>,
+    pub health: Health,
+    pub env: Vec<Env>,
+    pub packages: Vec<String>,
+    pub config_files: Vec<String>,
+}
+
+/// Cargo metadata for OCI labels; missing values are "".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackageInfo {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub license: String,
+    pub repository: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Env {
+    pub name: String,
+    pub default: Option<String>,
+    pub required: bool,
+    pub check: Check,
+    pub valid: String,
+    pub invalid: Option<String>,
+}
+
+/// A contract file and the HTTP requests its generated test sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContractCheck {
+    pub path: String,
+    pub stem: String,
+    pub requests: Vec<Request>,
+    pub service: Service,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+}
+
+/// The context with one service set, for per-service templates.
+#[derive(Serialize)]
+pub struct ServiceView<'a> {
+    #[serde(flatten)]
+    pub context: &'a Context,
+    pub service: &'a Service,
+}
+
+/// The context with one contract set, for per-contract templates.
+#[derive(Serialize)]
+pub struct ContractView<'a> {
+    #[serde(flatten)]
+    pub context: &'a Context,
+    pub contract: &'a ContractCheck,
+}
+
+/// Builds the context; the strings are warnings (a default that fails its
+/// own validation, a root UID in the plan).
+pub fn context(inputs: &Inputs) -> (Context, Vec<String>) {
+    let plan = &inputs.docs.plan;
+    let mut warnings = Vec::new();
+    let value = |name: &str| plan.field(name).map(|f| f.value.as_str());
+    let (builder, runtime) = value("Base Image Strategy")
+        .map(base_images)
+        .unwrap_or_default();
+    let runtime_image = runtime.unwrap_or_else(|| DEFAULT_RUNTIME_IMAGE.to_string());
+    let builder_image =
+        builder.unwrap_or_else(|| default_builder(inputs.rustc_version, &runtime_image));
+    let security = value("Security Profile").unwrap_or_default();
+    let (uid, gid) = match user_ids(security) {
+        (Some(0), _) | (_, Some(0)) => {
+            warnings.push(format!(
+                "Security Profile names UID/GID 0 (root); using {DEFAULT_UID} instead"
+            ));
+            (DEFAULT_UID, DEFAULT_UID)
+        }
+        (uid, gid) => (uid.unwrap_or(DEFAULT_UID), gid.unwrap_or(DEFAULT_UID)),
+    };
+    let services: Vec<Service> = inputs
+        .layout
+        .services
+        .iter()
+        .map(|slot| service(inputs, slot, &mut warnings))
+        .collect();
+    let contracts = contract_checks(inputs, &services);
+    let context = Context {
+        generator: format!("cargo-tasks {}", env!("CARGO_PKG_VERSION")),
+        feature: inputs.feature.to_string(),
+        multi: inputs.layout.multi,
+        docker_dir: inputs.layout.docker_dir.clone(),
+        test_dir: inputs.layout.test_dir.clone(),
+        shared_dir: inputs.layout.shared_dir.clone(),
+        builder_image,
+        runtime_image,
+        uid,
+        gid,
+        user: user_name(security).unwrap_or_else(|| "app".to_string()),
+        goals: Goals {
+            image_size_mb: value("Image Size Goals")
+                .and_then(size_mb)
+                .unwrap_or(DEFAULT_IMAGE_SIZE_MB),
+            startup_seconds: value("Startup Performance")
+                .and_then(seconds)
+                .unwrap_or(DEFAULT_STARTUP_SECONDS),
+        },
+        workspace: workspace_files(inputs.workspace),
+        services,
+        contracts,
+    };
+    (context, warnings)
+}
+
+fn service(inputs: &Inputs, slot: &ServiceLayout, warnings: &mut Vec<String>) -> Service {
+    let plan = &inputs.docs.plan;
+    let multi = inputs.layout.multi;
+    let applying = |field: &str| -> Vec<String> {
+        plan.field(field)
+            .map(|f| {
+                clauses(&f.value)
+                    .filter(|clause| {
+                        !multi || clause_applies(clause, slot, &inputs.layout.services)
+                    })
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let env: Vec<Env> = inputs
+        .docs
+        .env
+        .iter()
+        .filter(|var| !multi || used_by(var, slot))
+        .map(|var| env(var, warnings))
+        .collect();
+    let port_env = env
+        .iter()
+        .find(|var| var.name == "PORT" || var.name.ends_with("_PORT"))
+        .map(|var| var.name.clone());
+    let mut ports: Vec<u16> = Vec::new();
+    for port in applying("Network Requirements")
+        .iter()
+        .flat_map(|c| self::ports(c))
+    {
+        if !ports.contains(&port) {
+            ports.push(port);
+        }
+    }
+    if ports.is_empty() {
+        let default_port = env
+            .iter()
+            .find(|var| Some(&var.name) == port_env.as_ref())
+            .and_then(|var| var.default.as_deref()?.parse::<u16>().ok())
+            .filter(|port| *port > 0);
+        ports.extend(default_port);
+    }
+    let health = applying("Health Monitoring")
+        .first()
+        .map(|clause| health(clause, ports.first().copied()))
+        .unwrap_or(Health::Process);
+    let package = inputs
+        .workspace
+        .packages
+        .iter()
+        .find(|p| p.name == slot.package);
+    Service {
+        name: slot.name.clone(),
+        dir: slot.dir.clone(),
+        image: image_tag(&slot.binary),
+        binary: slot.binary.clone(),
+        package: package_info(package, &slot.package),
+        ports,
+        port_env,
+        health,
+        env,
+        packages: runtime_packages(plan, inputs.workspace),
+        config_files: config_files(plan, &slot.dir),
+    }
+}
+
+/// A clause applies to every service when it names none of them.
+fn clause_applies(clause: &str, slot: &ServiceLayout, all: &[ServiceLayout]) -> bool {
+    let words: Vec<String> = clause
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let names = |s: &ServiceLayout| {
+        words.iter().any(|w| {
+            names_match(w, &s.name.to_ascii_lowercase())
+                || names_match(w, &s.binary.to_ascii_lowercase())
+        })
+    };
+    names(slot) || !all.iter().any(names)
+}
+
+fn used_by(var: &EnvVar, slot: &ServiceLayout) -> bool {
+    var.used_by.is_empty()
+        || var.used_by.iter().any(|user| {
+            let user = user.trim().to_ascii_lowercase();
+            names_match(&user, &slot.name.to_ascii_lowercase())
+                || names_match(&user, &slot.binary.to_ascii_lowercase())
+        })
+}
+
+fn env(var: &EnvVar, warnings: &mut Vec<String>) -> Env {
+    let check = var
+        .validation
+        .as_deref()
+        .map(Check::parse)
+        .unwrap_or(Check::Any);
+    if let Some(default) = var.default.as_deref().filter(|d| !check.accepts(d)) {
+        warnings.push(format!(
+            "line {}: the default `{default}` of {} fails its own validation",
+            var.line, var.name
+        ));
+    }
+    Env {
+        name: var.name.clone(),
+        default: var.default.clone(),
+        // Only configuration.md rows (which carry a validation or used-by
+        // column) can say a variable has no default; names merely listed in
+        // the plan's Configuration Method stay optional.
+        required: var.default.is_none() && (var.validation.is_some() || !var.used_by.is_empty()),
+        valid: check.valid_sample(var.default.as_deref()),
+        invalid: check.invalid_sample(),
+        check,
+    }
+}
+
+/// Debian packages for the runtime stage: a container plan's "Primary
+/// Dependencies" (else `ca-certificates`), always with `tini`.
+fn runtime_packages(plan: &Plan, ws: &Workspace) -> Vec<String> {
+    let crates: Vec<&str> = ws.packages.iter().map(|p| p.name.as_str()).collect();
+    let mut packages = match (plan.style, plan.field("Primary Dependencies")) {
+        (PlanStyle::Container, Some(field)) => debian_packages(&field.value, &crates),
+        _ => Vec::new(),
+    };
+    if packages.is_empty() {
+        packages.push("ca-certificates".to_string());
+    }
+    if !packages.iter().any(|p| p == "tini") {
+        packages.push("tini".to_string());
+    }
+    packages
+}
+
+/// Files the plan's tree draws under `<dir>/config/`, relative to it.
+fn config_files(plan: &Plan, dir: &str) -> Vec<String> {
+    let prefix = format!("{dir}/config/");
+    plan.tree
+        .iter()
+        .filter(|entry| !entry.is_dir)
+        .filter_map(|entry| entry.path.strip_prefix(&prefix))
+        .filter(|rest| !rest.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A valid local image tag from a binary name.
+fn image_tag(binary: &str) -> String {
+    binary
+        .chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9' | '.' | '_' | '-') => c,
+            _ => '-',
+        })
+        .collect()
+}
+
+fn package_info(package: Option<&Package>, name: &str) -> PackageInfo {
+    let text = |value: Option<&String>| value.cloned().unwrap_or_default();
+    PackageInfo {
+        name: name.to_string(),
+        version: package.map(|p| p.version.clone()).unwrap_or_default(),
+        description: text(package.and_then(|p| p.description.as_ref())),
+        license: text(package.and_then(|p| p.license.as_ref())),
+        repository: text(package.and_then(|p| p.repository.as_ref())),
+    }
+}
+
+fn workspace_files(ws: &Workspace) -> WorkspaceFiles {
+    let mut manifests = vec!["Cargo.toml".to_string()];
+    let mut stubs: Vec<Stub> = Vec::new();
+    let mut sources: Vec<String> = Vec::new();
+    for package in &ws.packages {
+        let manifest = ws.relative(&package.manifest_path);
+        let dir = manifest
+            .rsplit_once('/')
+            .map_or(String::new(), |(dir, _)| dir.to_string());
+        if !manifests.contains(&manifest) {
+            manifests.push(manifest);
+        }
+        for target in &package.targets {
+            let path = ws.relative(&target.src_path);
+            if path.starts_with('/') {
+                continue;
+            }
+            if dir.is_empty() {
+                let top = path.split('/').next().unwrap_or(&path).to_string();
+                if !sources.contains(&top) {
+                    sources.push(top);
+                }
+            }
+            let kind = if target.kind == TargetKind::Lib {
+                "lib"
+            } else {
+                "bin"
+            };
+            if !stubs.iter().any(|s| s.path == path) {
+                stubs.push(Stub { path, kind });
+            }
+        }
+        if !dir.is_empty() && !sources.contains(&dir) {
+            sources.push(dir);
+        }
+    }
+    manifests[1..].sort();
+    stubs.sort_by(|a, b| a.path.cmp(&b.path));
+    sources.sort();
+    WorkspaceFiles {
+        manifests,
+        stubs,
+        sources,
+    }
+}
+
+fn contract_checks(inputs: &Inputs, services: &[Service]) -> Vec<ContractCheck> {
+    inputs
+        .docs
+        .contracts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, contract)| {
+            let text = inputs.contract_texts.get(i).map_or("", String::as_str);
+            let service = contract_service(text, services)?;
+            Some(ContractCheck {
+                path: contract.path.clone(),
+                stem: contract_stem(&contract.path),
+                requests: requests(text),
+                service: service.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The service named in the contract text, else the first with ports, else the first.
+fn contract_service<'s>(text: &str, services: &'s [Service]) -> Option<&'s Service> {
+    let words: Vec<&str> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .collect();
+    services
+        .iter()
+        .find(|s| words.iter().any(|w| *w == s.name || *w == s.binary))
+        .or_else(|| services.iter().find(|s| !s.ports.is_empty()))
+        .or_else(|| services.first())
+}
+
+/// Every `METHOD /path` in a contract, with the first status code after it
+/// on the same line (default 200), each once.
+pub fn requests(text: &str) -> Vec<Request> {
+    const METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+    let mut found: Vec<Request> = Vec::new();
+    for line in text.lines() {
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || "`*|,".contains(c))
+            .filter(|w| !w.is_empty())
+            .collect();
+        for (i, pair) in words.windows(2).enumerate() {
+            let [method, path] = pair else { continue };
+            if !METHODS.contains(method) || !path.starts_with('/') {
+                continue;
+            }
+            let path = path.trim_end_matches(['.', ':', ';', ')']).to_string();
+            let status = words
+                .iter()
+                .skip(i + 2)
+                .filter_map(|w| {
+                    w.trim_matches(|c: char| !c.is_ascii_digit())
+                        .parse::<u16>()
+                        .ok()
+                })
+                .find(|code| (100..=599).contains(code))
+                .unwrap_or(200);
+            if !found.iter().any(|r| r.method == *method && r.path == path) {
+                found.push(Request {
+                    method: method.to_string(),
+                    path,
+                    status,
+                });
+            }
+        }
+    }
+    found
+}
 
 /// How an environment variable's value is validated by the entrypoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -158,16 +626,11 @@ fn looks_like_image(word: &str) -> bool {
 }
 
 /// The builder image when the plan names none: `rust:<M.m>-slim-<release>`
-/// with the version from "Application Runtime" ("Rust 1.95") or the local
-/// `rustc --version`, and the Debian release of the runtime image.
-pub fn default_builder(
-    runtime_version: Option<&str>,
-    rustc: Option<&str>,
-    runtime_image: &str,
-) -> String {
-    let version = runtime_version
+/// with the version of the local `rustc --version` (the toolchain the
+/// workspace is known to build with) and the Debian release of the runtime.
+pub fn default_builder(rustc: Option<&str>, runtime_image: &str) -> String {
+    let version = rustc
         .and_then(minor_version)
-        .or_else(|| rustc.and_then(minor_version))
         .unwrap_or_else(|| "1".to_string());
     let release = DEBIAN_RELEASES
         .iter()
@@ -221,26 +684,21 @@ pub fn ports(clause: &str) -> Vec<u16> {
     found
 }
 
-/// The probe one "Health Monitoring" clause asks for; `None` for "none".
-/// An HTTP probe needs a port: the clause's own, else `default_port`; with
-/// neither it degrades to a process probe.
-pub fn health(clause: &str, default_port: Option<u16>) -> Option<Health> {
-    let lower = clause.to_ascii_lowercase();
-    if lower.trim() == "none" || lower.contains("no health") || lower.trim().is_empty() {
-        return None;
-    }
+/// The probe one "Health Monitoring" clause asks for. An HTTP probe needs a
+/// port: the clause's own, else `default_port`; with neither, and for any
+/// other wording ("process liveness", "none"), the probe checks the process.
+pub fn health(clause: &str, default_port: Option<u16>) -> Health {
     let path = clause
         .split(|c: char| c.is_whitespace() || c == '`')
         .find(|w| w.starts_with('/') && w.len() > 1)
         .map(|w| w.trim_end_matches([',', '.', ';', ')']).to_string());
-    let http = path.is_some() || lower.contains("http");
-    let port = ports(clause).first().copied().or(default_port);
-    match (http, port) {
-        (true, Some(port)) => Some(Health::Http {
+    let http = path.is_some() || clause.to_ascii_lowercase().contains("http");
+    match (http, ports(clause).first().copied().or(default_port)) {
+        (true, Some(port)) => Health::Http {
             path: path.unwrap_or_else(|| "/".to_string()),
             port,
-        }),
-        _ => Some(Health::Process),
+        },
+        _ => Health::Process,
     }
 }
 
@@ -259,14 +717,30 @@ pub fn user_ids(text: &str) -> (Option<u32>, Option<u32>) {
     (uid, gid)
 }
 
-/// The user name written as a code span in "Security Profile" (`app`).
+/// The user name in "Security Profile": a code span (`app`), else the word
+/// after "user"/"username" when it is a valid name ("non-root user svc").
 pub fn user_name(text: &str) -> Option<String> {
-    let name = first_code_span(text)?;
-    let valid = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    valid.then_some(name)
+    let valid = |name: &str| {
+        const NOT_NAMES: [&str; 7] = ["with", "and", "only", "account", "id", "uid", "namespace"];
+        name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+            && !NOT_NAMES.contains(&name)
+    };
+    if let Some(span) = first_code_span(text) {
+        return valid(&span).then_some(span);
+    }
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ':' || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(2).find_map(|pair| {
+        let [keyword, name] = pair else { return None };
+        let keyword = keyword.to_ascii_lowercase();
+        let is_keyword = keyword == "user" || keyword == "username";
+        (is_keyword && valid(name)).then(|| name.to_string())
+    })
 }
 
 /// Megabytes in "Image Size Goals" ("<100MB", "under 1 GB"), rounded up.
@@ -515,24 +989,17 @@ mod tests {
     }
 
     #[test]
-    fn default_builder_follows_runtime_version_then_rustc() {
+    fn default_builder_follows_rustc_and_the_runtime_release() {
+        let rustc = Some("rustc 1.91.1 (ed61e7d7e 2025-11-07)");
         assert_eq!(
-            default_builder(
-                Some("Rust 1.95"),
-                Some("rustc 1.91.1 (x)"),
-                DEFAULT_RUNTIME_IMAGE
-            ),
-            "rust:1.95-slim-bookworm"
+            default_builder(rustc, DEFAULT_RUNTIME_IMAGE),
+            "rust:1.91-slim-bookworm"
         );
         assert_eq!(
-            default_builder(
-                Some("Rust (stable)"),
-                Some("rustc 1.91.1 (ed61e7d7e 2025-11-07)"),
-                "debian:trixie-slim"
-            ),
+            default_builder(rustc, "debian:trixie-slim"),
             "rust:1.91-slim-trixie"
         );
-        assert_eq!(default_builder(None, None, "x"), "rust:1-slim-bookworm");
+        assert_eq!(default_builder(None, "x"), "rust:1-slim-bookworm");
     }
 
     #[test]
@@ -548,26 +1015,25 @@ mod tests {
 
     #[test]
     fn health_probes() {
+        let http = |path: &str, port| Health::Http {
+            path: path.into(),
+            port,
+        };
         assert_eq!(
             health("HTTP GET /healthz on the api", Some(8080)),
-            Some(Health::Http {
-                path: "/healthz".into(),
-                port: 8080
-            })
+            http("/healthz", 8080)
         );
-        assert_eq!(health("HTTP GET /healthz", None), Some(Health::Process));
+        assert_eq!(health("HTTP GET /healthz", None), Health::Process);
         assert_eq!(
             health("process liveness for the worker", Some(1)),
-            Some(Health::Process)
+            Health::Process
         );
-        assert_eq!(health("none", Some(1)), None);
+        assert_eq!(health("none", Some(1)), Health::Process);
         assert_eq!(
             health("`GET /ready` on port 9000", None),
-            Some(Health::Http {
-                path: "/ready".into(),
-                port: 9000
-            })
+            http("/ready", 9000)
         );
+        assert_eq!(health("HTTP probe", Some(80)), http("/", 80));
     }
 
     #[test]
@@ -583,6 +1049,9 @@ mod tests {
         assert_eq!(user_name("user `svc` (UID 10001)"), Some("svc".into()));
         assert_eq!(user_name("user `Bad Name`"), None);
         assert_eq!(user_name("non-root user"), None);
+        assert_eq!(user_name("non-root user svc (UID 1)"), Some("svc".into()));
+        assert_eq!(user_name("non-root user (UID 10001)"), None);
+        assert_eq!(user_name("user with UID 5"), None);
     }
 
     #[test]
@@ -631,5 +1100,357 @@ mod tests {
                 "process liveness for the worker"
             ]
         );
+    }
+
+    mod context {
+        use super::super::*;
+        use crate::config::Config;
+        use crate::spec::configuration::parse_configuration;
+        use crate::spec::plan::parse_plan;
+        use crate::spec::Contract;
+        use crate::workspace::Target;
+        use std::path::PathBuf;
+
+        const PLAN: &str = "# Container Implementation Plan: greeter
+
+## Container Technical Context
+**Container Type**: web-service
+**Base Image Strategy**: rust:1.95-slim-bookworm (build), debian:bookworm-slim (runtime)
+**Primary Dependencies**: greeter-core, greeter-api (workspace crates); ca-certificates, tini, libssl3
+**Configuration Method**: env vars (GREETER_PORT, GREETER_LOG_LEVEL, GREETER_QUEUE_URL, GREETER_EXTRA)
+**Network Requirements**: api exposes 8080/tcp; worker internal only
+**Security Profile**: non-root user `svc` (UID 20001)
+**Health Monitoring**: HTTP GET /healthz on the api; process liveness for the worker
+**Image Size Goals**: <100MB
+**Startup Performance**: <10s to healthy
+
+## Container Project Structure
+### Container Source Structure (repository root)
+```
+docker/
+├── api/
+│   ├── Dockerfile
+│   └── config/
+│       └── app.toml
+├── worker/
+│   └── Dockerfile
+└── test/
+```
+
+**Structure Decision**: Multi-container: one directory per service under `docker/`.
+";
+
+        const CONFIGURATION: &str = "| Variable | Default | Validation | Used by |
+|----------|---------|------------|---------|
+| `GREETER_PORT` | `8080` | integer 1-65535 | api |
+| `GREETER_LOG_LEVEL` | `info` | one of error, warn, info, debug | api, worker |
+| `GREETER_QUEUE_URL` | (none) | must start with `redis://` | worker |
+";
+
+        fn package(name: &str, dir: &str, targets: &[(&str, TargetKind, &str)]) -> Package {
+            let root = PathBuf::from("/ws");
+            Package {
+                name: name.into(),
+                version: "0.3.0".into(),
+                description: Some(format!("{name} crate")),
+                license: Some("MIT".into()),
+                repository: None,
+                rust_version: None,
+                manifest_path: root.join(dir).join("Cargo.toml"),
+                targets: targets
+                    .iter()
+                    .map(|(n, kind, path)| Target {
+                        name: n.to_string(),
+                        kind: *kind,
+                        src_path: root.join(dir).join(path),
+                    })
+                    .collect(),
+            }
+        }
+
+        fn workspace() -> Workspace {
+            Workspace {
+                root: PathBuf::from("/ws"),
+                packages: vec![
+                    package(
+                        "greeter-api",
+                        "crates/greeter-api",
+                        &[("greeter-api", TargetKind::Bin, "src/main.rs")],
+                    ),
+                    package(
+                        "greeter-core",
+                        "crates/greeter-core",
+                        &[
+                            ("greeter_core", TargetKind::Lib, "src/lib.rs"),
+                            ("build-script-build", TargetKind::Other, "build.rs"),
+                        ],
+                    ),
+                    package(
+                        "greeter-worker",
+                        "crates/greeter-worker",
+                        &[("greeter-worker", TargetKind::Bin, "src/main.rs")],
+                    ),
+                ],
+                config: Config::default(),
+            }
+        }
+
+        fn documents(plan: &str, configuration: &str, contracts: &[&str]) -> Documents {
+            let mut env = parse_configuration(configuration).0;
+            let plan = parse_plan(plan).unwrap();
+            if let Some(method) = plan.field("Configuration Method") {
+                for var in crate::spec::configuration::env_vars_named_in(method) {
+                    if !env.iter().any(|known| known.name == var.name) {
+                        env.push(var);
+                    }
+                }
+            }
+            Documents {
+                plan,
+                research: Vec::new(),
+                entities: Vec::new(),
+                contracts: contracts
+                    .iter()
+                    .map(|p| Contract {
+                        path: p.to_string(),
+                    })
+                    .collect(),
+                scenarios: Vec::new(),
+                env,
+                stages: Vec::new(),
+                present: Vec::new(),
+            }
+        }
+
+        fn build(docs: &Documents, ws: &Workspace, texts: &[String]) -> (Context, Vec<String>) {
+            let layout = crate::layout::layout(&docs.plan, ws).unwrap();
+            context(&Inputs {
+                feature: "001-greeter",
+                docs,
+                layout: &layout,
+                workspace: ws,
+                rustc_version: Some("rustc 1.91.0 (x 2025-10-01)"),
+                contract_texts: texts,
+            })
+        }
+
+        #[test]
+        fn greeter_multi_container_context() {
+            let ws = workspace();
+            let docs = documents(PLAN, CONFIGURATION, &[]);
+            let (cx, warnings) = build(&docs, &ws, &[]);
+            assert!(warnings.is_empty(), "{warnings:?}");
+            assert!(cx.multi);
+            assert_eq!(cx.shared_dir.as_deref(), Some("docker/shared"));
+            assert_eq!(cx.builder_image, "rust:1.95-slim-bookworm");
+            assert_eq!(cx.runtime_image, "debian:bookworm-slim");
+            assert_eq!((cx.uid, cx.gid, cx.user.as_str()), (20001, 20001, "svc"));
+            assert_eq!(
+                cx.goals,
+                Goals {
+                    image_size_mb: 100,
+                    startup_seconds: 10
+                }
+            );
+            let [api, worker] = cx.services.as_slice() else {
+                panic!("{:?}", cx.services)
+            };
+            assert_eq!(
+                (api.name.as_str(), api.dir.as_str(), api.binary.as_str()),
+                ("api", "docker/api", "greeter-api")
+            );
+            assert_eq!(api.image, "greeter-api");
+            assert_eq!(api.ports, [8080]);
+            assert_eq!(api.port_env.as_deref(), Some("GREETER_PORT"));
+            assert_eq!(
+                api.health,
+                Health::Http {
+                    path: "/healthz".into(),
+                    port: 8080
+                }
+            );
+            assert_eq!(api.config_files, ["app.toml"]);
+            assert_eq!(api.packages, ["ca-certificates", "tini", "libssl3"]);
+            assert_eq!(api.package.description, "greeter-api crate");
+            assert_eq!(api.package.repository, "");
+            let names = |s: &Service| s.env.iter().map(|e| e.name.clone()).collect::<Vec<_>>();
+            assert_eq!(
+                names(api),
+                ["GREETER_PORT", "GREETER_LOG_LEVEL", "GREETER_EXTRA"]
+            );
+            assert_eq!(
+                names(worker),
+                ["GREETER_LOG_LEVEL", "GREETER_QUEUE_URL", "GREETER_EXTRA"]
+            );
+            assert!(worker.ports.is_empty());
+            assert_eq!(worker.health, Health::Process);
+            assert_eq!(worker.port_env, None);
+            let queue = &worker.env[1];
+            assert!(queue.required);
+            assert_eq!(queue.valid, "redis://example");
+            assert_eq!(queue.invalid.as_deref(), Some("not-a-number"));
+            let extra = &worker.env[2];
+            assert!(!extra.required);
+            assert_eq!(
+                (extra.check.clone(), extra.invalid.clone()),
+                (Check::Any, None)
+            );
+            assert_eq!(
+                cx.workspace.manifests,
+                [
+                    "Cargo.toml",
+                    "crates/greeter-api/Cargo.toml",
+                    "crates/greeter-core/Cargo.toml",
+                    "crates/greeter-worker/Cargo.toml"
+                ]
+            );
+            assert_eq!(
+                cx.workspace.sources,
+                [
+                    "crates/greeter-api",
+                    "crates/greeter-core",
+                    "crates/greeter-worker"
+                ]
+            );
+            let stubs: Vec<(&str, &str)> = cx
+                .workspace
+                .stubs
+                .iter()
+                .map(|s| (s.path.as_str(), s.kind))
+                .collect();
+            assert_eq!(
+                stubs,
+                [
+                    ("crates/greeter-api/src/main.rs", "bin"),
+                    ("crates/greeter-core/build.rs", "bin"),
+                    ("crates/greeter-core/src/lib.rs", "lib"),
+                    ("crates/greeter-worker/src/main.rs", "bin"),
+                ]
+            );
+        }
+
+        #[test]
+        fn single_container_defaults_and_root_package_sources() {
+            let plan = "# Plan: hello\n\n## Technical Context\n**Language/Version**: Rust 1.95\n**Primary Dependencies**: axum, tokio\n";
+            let configuration = "| Variable | Default | Validation |\n|---|---|---|\n| `HELLO_PORT` | `3000` | port |\n| `HELLO_MODE` | `fast` | one of slow, quick |\n";
+            let ws = Workspace {
+                root: PathBuf::from("/ws"),
+                packages: vec![package(
+                    "hello",
+                    "",
+                    &[
+                        ("hello", TargetKind::Bin, "src/main.rs"),
+                        ("build-script-build", TargetKind::Other, "build.rs"),
+                    ],
+                )],
+                config: Config::default(),
+            };
+            let docs = documents(plan, configuration, &[]);
+            let (cx, warnings) = build(&docs, &ws, &[]);
+            assert_eq!(
+                warnings,
+                ["line 4: the default `fast` of HELLO_MODE fails its own validation"]
+            );
+            assert!(!cx.multi);
+            assert_eq!(cx.shared_dir, None);
+            assert_eq!(cx.builder_image, "rust:1.91-slim-bookworm");
+            assert_eq!(
+                (cx.uid, cx.gid, cx.user.as_str()),
+                (DEFAULT_UID, DEFAULT_UID, "app")
+            );
+            assert_eq!(
+                cx.goals,
+                Goals {
+                    image_size_mb: 500,
+                    startup_seconds: 30
+                }
+            );
+            let [hello] = cx.services.as_slice() else {
+                panic!()
+            };
+            assert_eq!(
+                (hello.name.as_str(), hello.dir.as_str()),
+                ("hello", "docker")
+            );
+            assert_eq!(hello.ports, [3000], "the port variable's default");
+            assert_eq!(hello.health, Health::Process);
+            assert_eq!(
+                hello.packages,
+                ["ca-certificates", "tini"],
+                "crates are not Debian packages"
+            );
+            assert_eq!(hello.env[1].valid, "slow");
+            assert_eq!(cx.workspace.manifests, ["Cargo.toml"]);
+            assert_eq!(cx.workspace.sources, ["build.rs", "src"]);
+        }
+
+        #[test]
+        fn contracts_get_requests_and_a_service() {
+            let ws = workspace();
+            let docs = documents(
+                PLAN,
+                CONFIGURATION,
+                &["contracts/health-endpoint.md", "contracts/queue.md"],
+            );
+            let texts = [
+                "# Health\n\n`GET /healthz` returns 200 with `ok`.\n- `POST /greet` → 201 Created\n".to_string(),
+                "The greeter-worker reads jobs from the queue.\n".to_string(),
+            ];
+            let (cx, _) = build(&docs, &ws, &texts);
+            let [health, queue] = cx.contracts.as_slice() else {
+                panic!()
+            };
+            assert_eq!(health.stem, "health-endpoint");
+            assert_eq!(health.service.name, "api", "first service with ports");
+            assert_eq!(
+                health.requests,
+                [
+                    Request {
+                        method: "GET".into(),
+                        path: "/healthz".into(),
+                        status: 200
+                    },
+                    Request {
+                        method: "POST".into(),
+                        path: "/greet".into(),
+                        status: 201
+                    },
+                ]
+            );
+            assert_eq!(queue.service.name, "worker", "named by its binary");
+            assert!(queue.requests.is_empty());
+        }
+
+        #[test]
+        fn views_serialize_the_context_with_one_service_or_contract() {
+            let ws = workspace();
+            let docs = documents(PLAN, CONFIGURATION, &[]);
+            let (cx, _) = build(&docs, &ws, &[]);
+            let view = serde_json::to_value(ServiceView {
+                context: &cx,
+                service: &cx.services[0],
+            })
+            .unwrap();
+            assert_eq!(
+                view["service"]["health"],
+                serde_json::json!({"kind": "http", "path": "/healthz", "port": 8080})
+            );
+            assert_eq!(
+                view["services"][1]["env"][0]["check"],
+                serde_json::json!({"kind": "one_of", "values": ["error", "warn", "info", "debug"]})
+            );
+            assert_eq!(view["feature"], "001-greeter");
+            assert!(view["shared_dir"].is_string());
+        }
+
+        #[test]
+        fn a_root_uid_is_refused_with_a_warning() {
+            let plan = PLAN.replace("UID 20001", "UID 0");
+            let ws = workspace();
+            let docs = documents(&plan, CONFIGURATION, &[]);
+            let (cx, warnings) = build(&docs, &ws, &[]);
+            assert_eq!((cx.uid, cx.gid), (DEFAULT_UID, DEFAULT_UID));
+            assert_eq!(warnings.len(), 1);
+        }
     }
 }
