@@ -5,10 +5,11 @@
 //! the contracts' requests. Pure: values in, values out.
 
 use crate::layout::{Layout, ServiceLayout};
-use crate::spec::{Documents, EnvVar, Plan, PlanStyle};
+use crate::spec::{self, Documents, EnvVar, Plan, PlanStyle, Warning};
 use crate::tasks::rules::contract_stem;
 use crate::workspace::{Package, TargetKind, Workspace};
 use serde::Serialize;
+use std::path::PathBuf;
 
 /// Template defaults when the plan names no goal.
 pub const DEFAULT_IMAGE_SIZE_MB: u64 = 500;
@@ -142,9 +143,9 @@ pub struct ContractView<'a> {
     pub contract: &'a ContractCheck,
 }
 
-/// Builds the context; the strings are warnings (a default that fails its
-/// own validation, a root UID in the plan).
-pub fn context(inputs: &Inputs) -> (Context, Vec<String>) {
+/// Builds the context, with warnings (a default that fails its own
+/// validation, a root UID) whose files are relative to the feature directory.
+pub fn context(inputs: &Inputs) -> (Context, Vec<Warning>) {
     let plan = &inputs.docs.plan;
     let mut warnings = Vec::new();
     let value = |name: &str| plan.field(name).map(|f| f.value.as_str());
@@ -157,9 +158,13 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<String>) {
     let security = value("Security Profile").unwrap_or_default();
     let (uid, gid) = match user_ids(security) {
         (Some(0), _) | (_, Some(0)) => {
-            warnings.push(format!(
-                "Security Profile names UID/GID 0 (root); using {DEFAULT_UID} instead"
-            ));
+            warnings.push(Warning {
+                file: PathBuf::from(spec::PLAN),
+                line: plan.field("Security Profile").map_or(1, |f| f.line),
+                message: format!(
+                    "Security Profile names UID/GID 0 (root); using {DEFAULT_UID} instead"
+                ),
+            });
             (DEFAULT_UID, DEFAULT_UID)
         }
         (uid, gid) => (uid.unwrap_or(DEFAULT_UID), gid.unwrap_or(DEFAULT_UID)),
@@ -198,7 +203,7 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<String>) {
     (context, warnings)
 }
 
-fn service(inputs: &Inputs, slot: &ServiceLayout, warnings: &mut Vec<String>) -> Service {
+fn service(inputs: &Inputs, slot: &ServiceLayout, warnings: &mut Vec<Warning>) -> Service {
     let plan = &inputs.docs.plan;
     let multi = inputs.layout.multi;
     let applying = |field: &str| -> Vec<String> {
@@ -289,17 +294,28 @@ fn used_by(var: &EnvVar, slot: &ServiceLayout) -> bool {
         })
 }
 
-fn env(var: &EnvVar, warnings: &mut Vec<String>) -> Env {
+fn env(var: &EnvVar, warnings: &mut Vec<Warning>) -> Env {
     let check = var
         .validation
         .as_deref()
         .map(Check::parse)
         .unwrap_or(Check::Any);
-    if let Some(default) = var.default.as_deref().filter(|d| !check.accepts(d)) {
-        warnings.push(format!(
-            "line {}: the default `{default}` of {} fails its own validation",
-            var.line, var.name
-        ));
+    let warning = var
+        .default
+        .as_deref()
+        .filter(|d| !check.accepts(d))
+        .map(|default| Warning {
+            file: PathBuf::from(spec::CONFIGURATION),
+            line: var.line,
+            message: format!(
+                "the default `{default}` of {} fails its own validation",
+                var.name
+            ),
+        });
+    if let Some(warning) = warning {
+        if !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
     }
     Env {
         name: var.name.clone(),
@@ -478,6 +494,76 @@ pub fn requests(text: &str) -> Vec<Request> {
         }
     }
     found
+}
+
+/// Template name prefixes: rendered once per service, once per feature, once per contract.
+pub const SERVICE_TEMPLATES: &str = "docker/service/";
+pub const FEATURE_TEMPLATES: &str = "docker/feature/";
+pub const CONTRACT_TEMPLATES: &str = "docker/contract/";
+
+/// What one template is rendered with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Feature,
+    Service(usize),
+    Contract(usize),
+}
+
+/// One file to write: the template, the workspace-relative path, the data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub template: String,
+    pub path: String,
+    pub scope: Scope,
+}
+
+impl Output {
+    /// Shell scripts are written executable.
+    pub fn executable(&self) -> bool {
+        self.path.ends_with(".sh")
+    }
+}
+
+/// Every file the templates produce for `context`, sorted by path:
+/// `docker/service/<p>.hbs` → `<service.dir>/<p>` per service;
+/// `docker/feature/<p>.hbs` → `<p>` (compose.yaml and `docker/shared/` only
+/// when multi); `docker/contract/contract_<p>.hbs` →
+/// `<test_dir>/contracts/<stem>_<p>` per contract. Other names are ignored.
+pub fn outputs(template_names: &[String], context: &Context) -> Vec<Output> {
+    let mut outputs = Vec::new();
+    for template in template_names {
+        let Some(rel) = template.strip_suffix(".hbs") else {
+            continue;
+        };
+        let output = |path: String, scope| Output {
+            template: template.clone(),
+            path,
+            scope,
+        };
+        if let Some(rel) = rel.strip_prefix(SERVICE_TEMPLATES) {
+            for (i, service) in context.services.iter().enumerate() {
+                outputs.push(output(format!("{}/{rel}", service.dir), Scope::Service(i)));
+            }
+        } else if let Some(rel) = rel.strip_prefix(CONTRACT_TEMPLATES) {
+            let rel = rel.strip_prefix("contract_").unwrap_or(rel);
+            for (i, contract) in context.contracts.iter().enumerate() {
+                let path = format!("{}/contracts/{}_{rel}", context.test_dir, contract.stem);
+                outputs.push(output(path, Scope::Contract(i)));
+            }
+        } else if let Some(rel) = rel.strip_prefix(FEATURE_TEMPLATES) {
+            if context.multi || !multi_only(rel, context) {
+                outputs.push(output(rel.to_string(), Scope::Feature));
+            }
+        }
+    }
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    outputs
+}
+
+/// compose.yaml and the shared directory exist only for several containers.
+fn multi_only(path: &str, context: &Context) -> bool {
+    let shared = format!("{}/shared/", context.docker_dir);
+    path == format!("{}/compose.yaml", context.docker_dir) || path.starts_with(&shared)
 }
 
 /// How an environment variable's value is validated by the entrypoint.
@@ -1222,7 +1308,7 @@ docker/
             }
         }
 
-        fn build(docs: &Documents, ws: &Workspace, texts: &[String]) -> (Context, Vec<String>) {
+        fn build(docs: &Documents, ws: &Workspace, texts: &[String]) -> (Context, Vec<Warning>) {
             let layout = crate::layout::layout(&docs.plan, ws).unwrap();
             context(&Inputs {
                 feature: "001-greeter",
@@ -1347,9 +1433,14 @@ docker/
             };
             let docs = documents(plan, configuration, &[]);
             let (cx, warnings) = build(&docs, &ws, &[]);
+            let [warning] = warnings.as_slice() else {
+                panic!("{warnings:?}")
+            };
+            assert_eq!(warning.file, PathBuf::from("configuration.md"));
+            assert_eq!(warning.line, 4);
             assert_eq!(
-                warnings,
-                ["line 4: the default `fast` of HELLO_MODE fails its own validation"]
+                warning.message,
+                "the default `fast` of HELLO_MODE fails its own validation"
             );
             assert!(!cx.multi);
             assert_eq!(cx.shared_dir, None);
@@ -1451,6 +1542,81 @@ docker/
             let (cx, warnings) = build(&docs, &ws, &[]);
             assert_eq!((cx.uid, cx.gid), (DEFAULT_UID, DEFAULT_UID));
             assert_eq!(warnings.len(), 1);
+            assert_eq!(
+                (warnings[0].file.to_str(), warnings[0].line),
+                (Some("plan.md"), 9)
+            );
+        }
+
+        #[test]
+        fn outputs_per_service_feature_and_contract() {
+            let ws = workspace();
+            let docs = documents(PLAN, CONFIGURATION, &["contracts/health-endpoint.md"]);
+            let (multi, _) = build(&docs, &ws, &[String::new()]);
+            let names: Vec<String> = [
+                "docker/service/Dockerfile.hbs",
+                "docker/service/setup/scripts/10-user.sh.hbs",
+                "docker/feature/.dockerignore.hbs",
+                "docker/feature/docker/compose.yaml.hbs",
+                "docker/feature/docker/shared/lib.sh.hbs",
+                "docker/contract/contract_test.sh.hbs",
+                "tasks.md.hbs",
+                "docker/service/notes.txt",
+            ]
+            .map(String::from)
+            .to_vec();
+            let listed = |cx: &Context| -> Vec<(String, Scope, bool)> {
+                outputs(&names, cx)
+                    .into_iter()
+                    .map(|o| (o.path.clone(), o.scope, o.executable()))
+                    .collect()
+            };
+            let own = |p: &str, scope, x| (p.to_string(), scope, x);
+            assert_eq!(
+                listed(&multi),
+                [
+                    own(".dockerignore", Scope::Feature, false),
+                    own("docker/api/Dockerfile", Scope::Service(0), false),
+                    own(
+                        "docker/api/setup/scripts/10-user.sh",
+                        Scope::Service(0),
+                        true
+                    ),
+                    own("docker/compose.yaml", Scope::Feature, false),
+                    own("docker/shared/lib.sh", Scope::Feature, true),
+                    own(
+                        "docker/test/contracts/health-endpoint_test.sh",
+                        Scope::Contract(0),
+                        true
+                    ),
+                    own("docker/worker/Dockerfile", Scope::Service(1), false),
+                    own(
+                        "docker/worker/setup/scripts/10-user.sh",
+                        Scope::Service(1),
+                        true
+                    ),
+                ]
+            );
+            let single_plan = PLAN
+                .replace("Multi-container: one directory per service under `docker/`.", "Single container.")
+                .replace("├── api/\n│   ├── Dockerfile\n│   └── config/\n│       └── app.toml\n├── worker/\n│   └── Dockerfile\n", "");
+            let single_ws = Workspace {
+                packages: ws.packages[..2].to_vec(),
+                ..workspace()
+            };
+            let (single, _) = build(
+                &documents(&single_plan, CONFIGURATION, &[]),
+                &single_ws,
+                &[],
+            );
+            assert_eq!(
+                listed(&single),
+                [
+                    own(".dockerignore", Scope::Feature, false),
+                    own("docker/Dockerfile", Scope::Service(0), false),
+                    own("docker/setup/scripts/10-user.sh", Scope::Service(0), true),
+                ]
+            );
         }
     }
 }
