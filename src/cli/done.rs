@@ -1,0 +1,426 @@
+//! `cargo tasks done`: check a task off and commit it with the files it names.
+//! `undo` shares this code with the direction reversed.
+
+use crate::cli::status::TasksFile;
+use crate::cli::Context;
+use crate::config::CommitStyle;
+use crate::feature::FeatureArgs;
+use crate::ops::fs::{unified_diff, write_atomic};
+use crate::ops::git::Git;
+use crate::ops::lock;
+use crate::render::Renderer;
+use crate::tasks::edit::set_done;
+use crate::tasks::read::{TaskEntry, TasksDoc};
+use crate::tasks::{Task, TaskId};
+use crate::workspace::Workspace;
+use crate::{Error, Result};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, clap::Args)]
+pub struct DoneArgs {
+    /// Tasks to mark done, e.g. T004 (one commit each, in the order given)
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    #[command(flatten)]
+    pub options: ToggleOptions,
+    /// Complete a task whose dependencies are open or whose paths show no work
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ToggleOptions {
+    #[command(flatten)]
+    pub feature: FeatureArgs,
+    /// Only edit tasks.md; do not commit
+    #[arg(long)]
+    pub no_commit: bool,
+    /// Commit message instead of the template's
+    #[arg(short, long, value_name = "MESSAGE")]
+    pub message: Option<String>,
+    /// Print the change and the commit message; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+impl DoneArgs {
+    pub fn run(&self, cx: &mut Context) -> Result<()> {
+        toggle(
+            cx,
+            &self.ids,
+            &self.options,
+            Direction::Done { force: self.force },
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Direction {
+    Done { force: bool },
+    Undo,
+}
+
+impl Direction {
+    fn done(self) -> bool {
+        matches!(self, Direction::Done { .. })
+    }
+}
+
+/// Where things are: the workspace, the repository (unless --no-commit and
+/// none), and the workspace root relative to the work tree (`""` or `sub/`).
+struct Place {
+    ws: Workspace,
+    git: Option<Git>,
+    prefix: String,
+}
+
+pub(crate) fn toggle(
+    cx: &mut Context,
+    ids: &[String],
+    options: &ToggleOptions,
+    direction: Direction,
+) -> Result<()> {
+    let ws = cx.workspace()?;
+    let tasks_path = options.feature.resolve(&ws)?.tasks_path();
+    let git = match Git::discover(&ws.root) {
+        Ok(git) => Some(git),
+        Err(_) if options.no_commit => None,
+        Err(err) => return Err(err),
+    };
+    let prefix = match &git {
+        Some(git) => workspace_prefix(&ws.root, git.workdir())?,
+        None => String::new(),
+    };
+    let place = Place { ws, git, prefix };
+    let _lock = match (&place.git, options.dry_run) {
+        (_, true) => None,
+        (Some(git), false) => Some(lock::exclusive(&git.lock_path())?),
+        (None, false) => Some(lock::exclusive(
+            &tasks_path.with_file_name(".tasks.md.lock"),
+        )?),
+    };
+    if let (Some(git), false) = (&place.git, options.no_commit) {
+        git.check_can_commit()?;
+    }
+    let display = place.ws.relative(&tasks_path);
+    let mut file = TasksFile::read(tasks_path, display)?;
+    for id in ids {
+        file = toggle_one(cx, &place, file, id, options, direction)?;
+    }
+    Ok(())
+}
+
+fn toggle_one(
+    cx: &mut Context,
+    place: &Place,
+    file: TasksFile,
+    wanted: &str,
+    options: &ToggleOptions,
+    direction: Direction,
+) -> Result<TasksFile> {
+    let entry = find(&file, wanted)?;
+    let task = &entry.task;
+    let here = |message: String| {
+        Error::new(message)
+            .in_file(&file.display)
+            .at_line(entry.line)
+    };
+    if task.done == direction.done() {
+        let state = if task.done {
+            "already done"
+        } else {
+            "not done"
+        };
+        return Err(here(format!("{} is {state}", task.id)));
+    }
+    let paths =
+        repository_paths(place, task).map_err(|e| e.in_file(&file.display).at_line(entry.line))?;
+    if let Direction::Done { force: false } = direction {
+        refuse_open_dependencies(&file.doc, task)
+            .map_err(|e| e.in_file(&file.display).at_line(entry.line))?;
+        refuse_phantom(place, task, &paths)
+            .map_err(|e| e.in_file(&file.display).at_line(entry.line))?;
+    }
+    let edited = set_done(&file.text, &file.doc, entry, direction.done());
+    let message = match &options.message {
+        Some(message) => message.clone(),
+        None => commit_message(&place.ws, task, direction)?,
+    };
+    let verb = if direction.done() {
+        "Completed"
+    } else {
+        "Reopened"
+    };
+    if options.dry_run {
+        cx.shell
+            .out(&unified_diff(&file.display, &file.text, &edited));
+        if !options.no_commit {
+            cx.shell.out(&format!(
+                "commit message: {}\ncommit paths: {}\n",
+                message.trim_end(),
+                paths.join(" ")
+            ));
+        }
+        cx.shell.status(
+            "Would",
+            format!(
+                "mark {} {} (dry run)",
+                task.id,
+                if direction.done() { "done" } else { "open" }
+            ),
+        );
+        return Ok(TasksFile {
+            doc: crate::tasks::read::parse(&edited),
+            text: edited,
+            ..file
+        });
+    }
+    write_atomic(&file.path, edited.as_bytes())?;
+    match (&place.git, options.no_commit) {
+        (Some(git), false) => {
+            let mut commit_paths = vec![format!("{}{}", place.prefix, file.display)];
+            commit_paths.extend(paths);
+            if let Err(err) = git.commit_paths(&commit_paths, &message) {
+                write_atomic(&file.path, file.text.as_bytes())?;
+                return Err(err.with_help(format!(
+                    "{} was restored; nothing was committed",
+                    file.display
+                )));
+            }
+            cx.shell.status(
+                verb,
+                format!("{} {} (committed)", task.id, task.description),
+            );
+        }
+        _ => cx
+            .shell
+            .status(verb, format!("{} {}", task.id, task.description)),
+    }
+    let doc = crate::tasks::read::parse(&edited);
+    Ok(TasksFile {
+        doc,
+        text: edited,
+        ..file
+    })
+}
+
+/// The task with ID `wanted`, or an error naming the nearest ID.
+fn find<'a>(file: &'a TasksFile, wanted: &str) -> Result<&'a TaskEntry> {
+    let normalized = wanted.trim().to_ascii_uppercase();
+    if let Some(entry) = TaskId::parse(&normalized).and_then(|id| file.doc.get(id)) {
+        return Ok(entry);
+    }
+    let mut error = Error::new(format!("no task {wanted} in this file")).in_file(&file.display);
+    let nearest = file
+        .doc
+        .tasks
+        .iter()
+        .map(|e| e.task.id.to_string())
+        .min_by_key(|id| (edit_distance(id, &normalized), id.clone()));
+    if let Some(nearest) = nearest {
+        error = error.with_help(format!("did you mean {nearest}?"));
+    }
+    Err(error)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+fn refuse_open_dependencies(doc: &TasksDoc, task: &Task) -> Result<()> {
+    let open: Vec<String> = task
+        .depends_on
+        .iter()
+        .filter(|id| doc.get(**id).is_some_and(|e| !e.task.done))
+        .map(ToString::to_string)
+        .collect();
+    if open.is_empty() {
+        return Ok(());
+    }
+    Err(Error::new(format!(
+        "{} depends on tasks not done yet: {}",
+        task.id,
+        open.join(", ")
+    ))
+    .with_help("finish those first, or pass --force"))
+}
+
+/// A "phantom completion": a named path that neither exists nor differs from
+/// HEAD, so no work on it can have happened.
+fn refuse_phantom(place: &Place, task: &Task, repo_paths: &[String]) -> Result<()> {
+    let mut untouched = Vec::new();
+    for (path, repo_path) in task.paths.iter().zip(repo_paths) {
+        let exists = place.ws.root.join(path).exists();
+        let changed = match &place.git {
+            Some(git) if !exists => git.changed_since_head(repo_path)?,
+            _ => false,
+        };
+        if !exists && !changed {
+            untouched.push(path.as_str());
+        }
+    }
+    if untouched.is_empty() {
+        return Ok(());
+    }
+    Err(Error::new(format!(
+        "{} names paths that neither exist nor changed since the last commit: {}",
+        task.id,
+        untouched.join(", ")
+    ))
+    .with_help("do the work first, or pass --force if the task really is complete"))
+}
+
+/// The task's paths relative to the work tree; an error for one that leaves
+/// the repository (`..`, absolute, or through a symlink).
+fn repository_paths(place: &Place, task: &Task) -> Result<Vec<String>> {
+    let root = place
+        .git
+        .as_ref()
+        .map_or(place.ws.root.as_path(), |git| git.workdir());
+    task.paths
+        .iter()
+        .map(|path| {
+            let outside = || {
+                Error::new(format!("{} names {path}, which is outside the repository", task.id))
+                    .with_help("task paths are relative to the workspace root and must stay inside the repository")
+            };
+            let joined = normalize(&format!("{}{path}", place.prefix)).ok_or_else(outside)?;
+            if let Ok(real) = root.join(&joined).canonicalize() {
+                if !real.starts_with(root) {
+                    return Err(outside());
+                }
+            }
+            Ok(joined)
+        })
+        .collect()
+}
+
+/// `a/./b/../c` → `a/c`; `None` for absolute paths or ones that climb out.
+fn normalize(path: &str) -> Option<String> {
+    if path.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// `sub/` when the workspace root is `sub` inside the work tree, else `""`.
+fn workspace_prefix(root: &Path, workdir: &Path) -> Result<String> {
+    let root: PathBuf = root.canonicalize().map_err(|e| Error::io(root, &e))?;
+    let relative = root
+        .strip_prefix(workdir)
+        .map_err(|_| Error::new("the workspace is not inside the git work tree").in_file(&root))?;
+    let prefix: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Ok(prefix.iter().map(|p| format!("{p}/")).collect())
+}
+
+#[derive(Serialize)]
+struct MessageData<'a> {
+    id: String,
+    description: &'a str,
+    phase: &'a str,
+    paths: &'a [String],
+    done: bool,
+    /// The conventional-commits type for the phase.
+    r#type: &'static str,
+}
+
+fn commit_message(ws: &Workspace, task: &Task, direction: Direction) -> Result<String> {
+    let template = match ws.config.commit_style {
+        CommitStyle::Plain => "commit-message.hbs",
+        CommitStyle::Conventional => "commit-message-conventional.hbs",
+    };
+    let data = MessageData {
+        id: task.id.to_string(),
+        description: &task.description,
+        phase: &task.phase,
+        paths: &task.paths,
+        done: direction.done(),
+        r#type: conventional_type(&task.phase, direction),
+    };
+    Renderer::new(ws, None)?.render(template, &data)
+}
+
+/// Setup → build, Tests → test, Polish → chore, Documentation → docs,
+/// anything else → feat; reopening a task → revert.
+fn conventional_type(phase: &str, direction: Direction) -> &'static str {
+    let phase = phase.to_lowercase();
+    if !direction.done() {
+        "revert"
+    } else if phase.contains("setup") {
+        "build"
+    } else if phase.contains("test") {
+        "test"
+    } else if phase.contains("polish") {
+        "chore"
+    } else if phase.contains("doc") {
+        "docs"
+    } else {
+        "feat"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_keeps_paths_inside() {
+        assert_eq!(
+            normalize("sub/./docker/../Cargo.toml").as_deref(),
+            Some("sub/Cargo.toml")
+        );
+        assert_eq!(normalize("../etc/passwd"), None);
+        assert_eq!(normalize("/etc/passwd"), None);
+        assert_eq!(normalize("a/../.."), None);
+    }
+
+    #[test]
+    fn nearest_id_by_edit_distance() {
+        assert_eq!(edit_distance("T004", "T004"), 0);
+        assert_eq!(edit_distance("T004", "T04"), 1);
+        assert_eq!(edit_distance("T014", "T004"), 1);
+    }
+
+    #[test]
+    fn conventional_types_follow_the_phase() {
+        let done = Direction::Done { force: false };
+        assert_eq!(conventional_type("Phase 3.1: Setup", done), "build");
+        assert_eq!(conventional_type("Phase 3.3: Tests", done), "test");
+        assert_eq!(
+            conventional_type("Phase 3.2: Core Implementation", done),
+            "feat"
+        );
+        assert_eq!(conventional_type("Phase 3.5: Polish", done), "chore");
+        assert_eq!(
+            conventional_type("Phase 3.5: Polish", Direction::Undo),
+            "revert"
+        );
+    }
+}
