@@ -1,0 +1,271 @@
+//! `cargo tasks scaffold`: renders every `docker/` template for the feature's
+//! containers and writes the result through the one safe writer. Files that
+//! differ from what would be written are kept unless `--force`; a kept file
+//! is a warning, not a failure (it is usually a deliberate hand edit).
+
+use crate::cli::{to_json, Context};
+use crate::container::{
+    self, Context as Scaffold, ContractView, Inputs, Output, Scope, ServiceView,
+};
+use crate::feature::{Feature, FeatureArgs};
+use crate::layout;
+use crate::ops::fs::{unified_diff, Outcome, Writer};
+use crate::render::Renderer;
+use crate::spec::{self, Documents};
+use crate::tasks::read;
+use crate::workspace::Workspace;
+use crate::{Error, Result};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct ScaffoldArgs {
+    #[command(flatten)]
+    pub feature: FeatureArgs,
+    /// Print a diff of every file that would change and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Overwrite files that differ from what the templates produce
+    #[arg(long)]
+    pub force: bool,
+    /// Directory of template overrides (per file, over the embedded ones)
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Print the JSON context the templates receive and write nothing
+    #[arg(long)]
+    pub print_context: bool,
+}
+
+/// One rendered file waiting to be written.
+struct Rendered {
+    path: String,
+    text: String,
+    executable: bool,
+}
+
+#[derive(Default)]
+struct Tally {
+    created: usize,
+    unchanged: usize,
+    kept: usize,
+    overwritten: usize,
+}
+
+impl ScaffoldArgs {
+    pub fn run(&self, cx: &mut Context) -> Result<()> {
+        let ws = cx.workspace()?;
+        let feature = self.feature.resolve(&ws)?;
+        let (docs, warnings) = spec::load(&feature.dir)?;
+        for warning in &warnings {
+            let file = ws.relative(&warning.file);
+            cx.shell
+                .warn(format!("{file}:{}: {}", warning.line, warning.message));
+        }
+        let context = build_context(cx, &ws, &feature, &docs)?;
+        if self.print_context {
+            cx.shell.out(&to_json(&context)?);
+            return Ok(());
+        }
+        let renderer = Renderer::new(&ws, self.templates.as_deref())?;
+        let outputs = container::outputs(&renderer.names_under("docker/"), &context);
+        let mut files = render_all(&renderer, &context, &outputs)?;
+        files.extend(config_placeholders(&context, &ws, &files));
+        let writer = Writer::new(&ws.root, self.dry_run, self.force);
+        // Check every path before writing any, so a refused path leaves the tree untouched.
+        let current = files
+            .iter()
+            .map(|file| writer.current(&file.path))
+            .collect::<Result<Vec<_>>>()?;
+        let mut tally = Tally::default();
+        for (file, before) in files.iter().zip(current) {
+            let outcome = writer.write(&file.path, &file.text, file.executable)?;
+            self.report(cx, file, outcome, before.as_deref(), &mut tally);
+        }
+        self.summarize(cx, &feature, &tally);
+        let planned: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        check_task_paths(
+            cx,
+            &ws,
+            &feature,
+            self.dry_run.then_some(planned.as_slice()),
+        )
+    }
+
+    fn report(
+        &self,
+        cx: &mut Context,
+        file: &Rendered,
+        outcome: Outcome,
+        before: Option<&str>,
+        tally: &mut Tally,
+    ) {
+        match outcome {
+            Outcome::Created => tally.created += 1,
+            Outcome::Unchanged => tally.unchanged += 1,
+            Outcome::Kept => tally.kept += 1,
+            Outcome::Overwritten => tally.overwritten += 1,
+        }
+        match outcome {
+            Outcome::Kept => cx.shell.status_warn(
+                outcome.verb(),
+                format!("{} (differs; use --force to overwrite)", file.path),
+            ),
+            _ => cx.shell.status(outcome.verb(), &file.path),
+        }
+        if self.dry_run && outcome != Outcome::Unchanged {
+            cx.shell
+                .out(&unified_diff(&file.path, before.unwrap_or(""), &file.text));
+        }
+    }
+
+    fn summarize(&self, cx: &mut Context, feature: &Feature, tally: &Tally) {
+        let counts = format!(
+            "{}: {} created, {} unchanged, {} kept, {} overwritten",
+            feature.name, tally.created, tally.unchanged, tally.kept, tally.overwritten
+        );
+        if self.dry_run {
+            cx.shell
+                .status("Finished", format!("{counts} (dry run: nothing written)"));
+        } else {
+            cx.shell.status("Scaffolded", counts);
+        }
+        if tally.kept > 0 {
+            cx.shell.warn(format!(
+                "{} file(s) differ from the templates and were kept; review them with --dry-run, overwrite them with --force",
+                tally.kept
+            ));
+        }
+    }
+}
+
+fn build_context(
+    cx: &mut Context,
+    ws: &Workspace,
+    feature: &Feature,
+    docs: &Documents,
+) -> Result<Scaffold> {
+    let layout = layout::layout(&docs.plan, ws).map_err(|e| e.in_file(feature.plan_path()))?;
+    let contract_texts = docs
+        .contracts
+        .iter()
+        .map(|c| spec::read_text(&feature.dir.join(&c.path)))
+        .collect::<Result<Vec<_>>>()?;
+    let rustc = rustc_version();
+    let (context, warnings) = container::context(&Inputs {
+        feature: &feature.name,
+        docs,
+        layout: &layout,
+        workspace: ws,
+        rustc_version: rustc.as_deref(),
+        contract_texts: &contract_texts,
+    });
+    for warning in warnings {
+        let file = ws.relative(&feature.dir.join(&warning.file));
+        cx.shell
+            .warn(format!("{file}:{}: {}", warning.line, warning.message));
+    }
+    Ok(context)
+}
+
+/// Renders every output before anything is written, so that a template
+/// error leaves the tree untouched.
+fn render_all(
+    renderer: &Renderer,
+    context: &Scaffold,
+    outputs: &[Output],
+) -> Result<Vec<Rendered>> {
+    let mut seen: Vec<&str> = Vec::new();
+    outputs
+        .iter()
+        .map(|output| {
+            if seen.contains(&output.path.as_str()) {
+                return Err(Error::new(format!("two templates write `{}`", output.path))
+                    .with_help("rename one of the template overrides"));
+            }
+            seen.push(&output.path);
+            let missing = || Error::new(format!("no data for template `{}`", output.template));
+            let text = match output.scope {
+                Scope::Feature => renderer.render(&output.template, context),
+                Scope::Service(i) => {
+                    let service = context.services.get(i).ok_or_else(missing)?;
+                    renderer.render(&output.template, &ServiceView { context, service })
+                }
+                Scope::Contract(i) => {
+                    let contract = context.contracts.get(i).ok_or_else(missing)?;
+                    renderer.render(&output.template, &ContractView { context, contract })
+                }
+            }?;
+            Ok(Rendered {
+                path: output.path.clone(),
+                text,
+                executable: output.executable(),
+            })
+        })
+        .collect()
+}
+
+/// Empty files for the configuration files the plan draws under
+/// `<service>/config/`, only where none exists yet: their content is the
+/// user's, never the generator's.
+fn config_placeholders(context: &Scaffold, ws: &Workspace, rendered: &[Rendered]) -> Vec<Rendered> {
+    context
+        .services
+        .iter()
+        .flat_map(|s| {
+            s.config_files
+                .iter()
+                .map(move |f| format!("{}/config/{f}", s.dir))
+        })
+        .filter(|path| !rendered.iter().any(|r| &r.path == path))
+        .filter(|path| !ws.root.join(path).exists())
+        .map(|path| Rendered {
+            executable: path.ends_with(".sh"),
+            path,
+            text: String::new(),
+        })
+        .collect()
+}
+
+/// Warns about every path the feature's tasks.md names that does not exist
+/// (in a dry run, paths about to be written count as existing).
+fn check_task_paths(
+    cx: &mut Context,
+    ws: &Workspace,
+    feature: &Feature,
+    planned: Option<&[&str]>,
+) -> Result<()> {
+    let tasks_path = feature.tasks_path();
+    if !tasks_path.exists() {
+        return Ok(());
+    }
+    let text = spec::read_text(&tasks_path)?;
+    let tasks_rel = ws.relative(&tasks_path);
+    let doc = read::parse(&text);
+    for entry in &doc.tasks {
+        for path in &entry.task.paths {
+            let will_exist = planned.is_some_and(|p| {
+                p.iter()
+                    .any(|f| f == path || f.starts_with(&format!("{path}/")))
+            });
+            if !will_exist && !ws.root.join(path).exists() {
+                cx.shell.warn(format!(
+                    "{tasks_rel}:{}: {} names `{path}`, which does not exist",
+                    entry.line, entry.task.id
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `rustc --version` (of `$RUSTC` when set, as cargo does), if it runs.
+fn rustc_version() -> Option<String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = std::process::Command::new(rustc)
+        .arg("--version")
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
