@@ -86,6 +86,7 @@ impl ScaffoldArgs {
             cx,
             &ws,
             &feature,
+            &context.docker_dir,
             self.dry_run.then_some(planned.as_slice()),
         )
     }
@@ -225,12 +226,15 @@ fn config_placeholders(context: &Scaffold, ws: &Workspace, rendered: &[Rendered]
         .collect()
 }
 
-/// Warns about every path the feature's tasks.md names that does not exist
-/// (in a dry run, paths about to be written count as existing).
+/// Warns about every container path (under `docker/`, or `.dockerignore`)
+/// the feature's tasks.md names that does not exist; in a dry run, paths
+/// about to be written count as existing. Other paths (crates, specs) are
+/// not scaffold's to create.
 fn check_task_paths(
     cx: &mut Context,
     ws: &Workspace,
     feature: &Feature,
+    docker_dir: &str,
     planned: Option<&[&str]>,
 ) -> Result<()> {
     let tasks_path = feature.tasks_path();
@@ -240,13 +244,17 @@ fn check_task_paths(
     let text = spec::read_text(&tasks_path)?;
     let tasks_rel = ws.relative(&tasks_path);
     let doc = read::parse(&text);
+    let ours = |path: &str| path == ".dockerignore" || path.starts_with(&format!("{docker_dir}/"));
+    let will_exist = |path: &str| {
+        planned.is_some_and(|files| {
+            files
+                .iter()
+                .any(|f| *f == path || f.starts_with(&format!("{}/", path.trim_end_matches('/'))))
+        })
+    };
     for entry in &doc.tasks {
-        for path in &entry.task.paths {
-            let will_exist = planned.is_some_and(|p| {
-                p.iter()
-                    .any(|f| f == path || f.starts_with(&format!("{path}/")))
-            });
-            if !will_exist && !ws.root.join(path).exists() {
+        for path in entry.task.paths.iter().filter(|p| ours(p)) {
+            if !will_exist(path) && !ws.root.join(path).exists() {
                 cx.shell.warn(format!(
                     "{tasks_rel}:{}: {} names `{path}`, which does not exist",
                     entry.line, entry.task.id
