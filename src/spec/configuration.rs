@@ -6,6 +6,7 @@
 use super::markdown::{Block, Document, Field, Paragraph, Row, Style, Table};
 use super::Issue;
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EnvVar {
@@ -32,6 +33,7 @@ impl EnvVar {
 pub fn parse_configuration(text: &str) -> (Vec<EnvVar>, Vec<Issue>) {
     let doc = Document::parse(text);
     let mut vars: Vec<EnvVar> = Vec::new();
+    let mut first_lines = HashMap::new();
     let mut issues = Vec::new();
     for block in &doc.blocks {
         let found = match block {
@@ -40,15 +42,15 @@ pub fn parse_configuration(text: &str) -> (Vec<EnvVar>, Vec<Issue>) {
             _ => Vec::new(),
         };
         for var in found {
-            match vars.iter().find(|known| known.name == var.name) {
+            match first_lines.get(&var.name) {
                 Some(first) => issues.push(Issue {
                     line: var.line,
-                    message: format!(
-                        "{} is listed twice (first on line {})",
-                        var.name, first.line
-                    ),
+                    message: format!("{} is listed twice (first on line {first})", var.name),
                 }),
-                None => vars.push(var),
+                None => {
+                    first_lines.insert(var.name.clone(), var.line);
+                    vars.push(var);
+                }
             }
         }
     }
@@ -59,6 +61,7 @@ pub fn parse_configuration(text: &str) -> (Vec<EnvVar>, Vec<Issue>) {
 /// such as `**Configuration Method**: env vars (GREETER_PORT, GREETER_LOG_LEVEL)`.
 pub fn env_vars_named_in(field: &Field) -> Vec<EnvVar> {
     let mut vars: Vec<EnvVar> = Vec::new();
+    let mut seen = HashSet::new();
     let words = field
         .value
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
@@ -66,7 +69,7 @@ pub fn env_vars_named_in(field: &Field) -> Vec<EnvVar> {
         let shouty = word.contains('_')
             && is_env_name(word)
             && !word.chars().any(|c| c.is_ascii_lowercase());
-        if shouty && !vars.iter().any(|var| var.name == word) {
+        if shouty && seen.insert(word) {
             vars.push(EnvVar::named(word, field.line));
         }
     }

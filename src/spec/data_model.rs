@@ -3,6 +3,7 @@
 
 use super::markdown::{heading_key, Block, Document, Heading, Table};
 use super::Item;
+use std::collections::HashSet;
 
 /// Headings that group entities (their children are entities).
 fn groups_entities(key: &str) -> bool {
@@ -37,13 +38,14 @@ pub fn parse_data_model(text: &str) -> Vec<Item> {
     let doc = Document::parse(text);
     let title = doc.headings().next().filter(|heading| heading.level == 1);
     let mut entities: Vec<Item> = Vec::new();
-    let mut entity_headings: Vec<&Heading> = Vec::new();
+    let mut names = HashSet::new();
+    let mut entity_lines = HashSet::new();
     for (enclosing, block) in doc.walk() {
         let found = match block {
             Block::Heading(heading) if !title.is_some_and(|t| std::ptr::eq(t, heading)) => {
-                let is_entity = is_entity_heading(heading, &enclosing, &entity_headings);
+                let is_entity = is_entity_heading(heading, &enclosing, &entity_lines);
                 if is_entity {
-                    entity_headings.push(heading);
+                    entity_lines.insert(heading.line);
                 }
                 is_entity.then(|| {
                     vec![Item {
@@ -62,10 +64,7 @@ pub fn parse_data_model(text: &str) -> Vec<Item> {
             _ => None,
         };
         for item in found.into_iter().flatten() {
-            let known = entities
-                .iter()
-                .any(|e| e.text.eq_ignore_ascii_case(&item.text));
-            if !item.text.is_empty() && !known {
+            if !item.text.is_empty() && names.insert(item.text.to_lowercase()) {
                 entities.push(item);
             }
         }
@@ -73,11 +72,14 @@ pub fn parse_data_model(text: &str) -> Vec<Item> {
     entities
 }
 
-fn is_entity_heading(heading: &Heading, enclosing: &[&Heading], entities: &[&Heading]) -> bool {
+/// `entity_lines` holds the lines of the entity headings seen so far.
+fn is_entity_heading(
+    heading: &Heading,
+    enclosing: &[&Heading],
+    entity_lines: &HashSet<usize>,
+) -> bool {
     let key = heading_key(&heading.text);
-    let inside_entity = enclosing
-        .iter()
-        .any(|h| entities.iter().any(|e| std::ptr::eq(*e, *h)));
+    let inside_entity = enclosing.iter().any(|h| entity_lines.contains(&h.line));
     let inside_description = enclosing
         .iter()
         .any(|h| describes_the_model(&heading_key(&h.text)));

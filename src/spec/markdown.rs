@@ -251,17 +251,27 @@ impl Document {
     }
 }
 
-/// Every field of the paragraphs among `blocks`, in order.
-pub fn fields(blocks: &[Block]) -> impl Iterator<Item = Field> + '_ {
-    text_lines(blocks).filter_map(TextLine::field)
-}
-
-/// Every text line of the paragraphs among `blocks`, in order.
-pub fn text_lines(blocks: &[Block]) -> impl Iterator<Item = &TextLine> {
-    blocks.iter().flat_map(|block| match block {
-        Block::Paragraph(paragraph) => paragraph.lines.iter(),
-        _ => [].iter(),
-    })
+/// Every field of the paragraphs among `blocks`, in order. A field's value runs
+/// on over the following lines of its paragraph up to the next field.
+pub fn fields(blocks: &[Block]) -> Vec<Field> {
+    let mut fields = Vec::new();
+    for block in blocks {
+        let Block::Paragraph(paragraph) = block else {
+            continue;
+        };
+        let mut current: Option<Field> = None;
+        for line in &paragraph.lines {
+            match (line.field(), &mut current) {
+                (Some(field), _) => fields.extend(current.replace(field)),
+                (None, Some(field)) => {
+                    field.value = collapse_whitespace(&format!("{} {}", field.value, line.text()));
+                }
+                (None, None) => {}
+            }
+        }
+        fields.extend(current);
+    }
+    fields
 }
 
 /// Heading text normalised for comparison: lower case, no trailing colon.
@@ -605,6 +615,7 @@ mod tests {
     fn fields_of(text: &str) -> Vec<(String, String, usize)> {
         let doc = Document::parse(text);
         fields(&doc.blocks)
+            .into_iter()
             .map(|f| (f.name, f.value, f.line))
             .collect()
     }
@@ -636,6 +647,15 @@ mod tests {
     }
 
     #[test]
+    fn a_value_runs_on_to_the_next_field_or_the_paragraph_end() {
+        let text = "intro line\n**A**: one\ncontinued `here`\n**B**: two\n\nnot part of B\n";
+        assert_eq!(
+            fields_of(text),
+            vec![field("A", "one continued here", 2), field("B", "two", 4)]
+        );
+    }
+
+    #[test]
     fn strong_text_without_colon_is_not_a_field() {
         assert!(fields_of("**Bold** words\n\nplain: text\n\n**:** nothing\n").is_empty());
     }
@@ -658,7 +678,7 @@ mod tests {
     fn fences_and_html_comments_yield_no_structure() {
         let text = "```\n## Fake\n**F**: fake\n| a | b |\n|---|---|\n| 1 | 2 |\n```\n\
                     <!--\n## Hidden\n**H**: hidden\n-->\n\
-                    **R**: real <!-- **X**: inline\n**Y**: comment --> tail\n    ## indented code\n";
+                    **R**: real <!-- **X**: inline\n**Y**: comment --> tail\n\n    ## indented code\n";
         let doc = Document::parse(text);
         assert_eq!(doc.headings().count(), 0);
         assert!(!doc.blocks.iter().any(|b| matches!(b, Block::Table(_))));
@@ -780,7 +800,7 @@ mod tests {
         let doc = Document::parse("# T\n## A\n**X**: 1\n### A.1\n**Y**: 2\n## B\n**Z**: 3\n");
         let section = doc.section(|h| h.text == "A").expect("section A");
         assert_eq!(section.heading.line, 2);
-        let names: Vec<_> = fields(section.blocks).map(|f| f.name).collect();
+        let names: Vec<_> = fields(section.blocks).into_iter().map(|f| f.name).collect();
         assert_eq!(names, vec!["X", "Y"]);
         assert!(doc.section(|h| h.text == "C").is_none());
     }
@@ -817,7 +837,7 @@ mod tests {
         ];
         for input in inputs {
             let doc = Document::parse(input);
-            let _ = fields(&doc.blocks).count();
+            let _ = fields(&doc.blocks).len();
             let _ = doc.walk().count();
         }
     }

@@ -125,106 +125,138 @@ fn line_breaks(bytes: &[u8]) -> usize {
 /// Reads plan.md and every optional document of `feature_dir`. Errors name the
 /// file (and line); warnings report what a strict run should refuse.
 pub fn load(feature_dir: &Path) -> Result<(Documents, Vec<Warning>)> {
-    let mut warnings = Vec::new();
-    let plan = load_plan(feature_dir, &mut warnings)?;
-    let mut docs = Documents {
-        plan,
-        research: Vec::new(),
-        entities: Vec::new(),
-        contracts: Vec::new(),
-        scenarios: Vec::new(),
-        env: Vec::new(),
-        stages: Vec::new(),
+    let mut loader = Loader {
+        dir: feature_dir,
         present: Vec::new(),
+        warnings: Vec::new(),
     };
-    let mut warn = |name: &str, line: usize, message: String| {
-        warnings.push(Warning {
-            file: feature_dir.join(name.trim_end_matches('/')),
+    let plan = loader.plan()?;
+    let research = loader.items(
+        RESEARCH,
+        research::parse_research,
+        "no **Decision**: entries found",
+    )?;
+    let entities = loader.items(
+        DATA_MODEL,
+        data_model::parse_data_model,
+        "no entities found",
+    )?;
+    let contracts = loader.contracts()?;
+    let scenarios = loader.items(
+        QUICKSTART,
+        quickstart::parse_quickstart,
+        "no scenarios found",
+    )?;
+    let mut env = loader.configuration()?;
+    let stages = loader.items(
+        DOCKERFILE_DESIGN,
+        dockerfile_design::parse_dockerfile_design,
+        "no build stages found",
+    )?;
+    if let Some(method) = plan.field("Configuration Method") {
+        for var in configuration::env_vars_named_in(method) {
+            if !env.iter().any(|known| known.name == var.name) {
+                env.push(var);
+            }
+        }
+    }
+    let docs = Documents {
+        plan,
+        research,
+        entities,
+        contracts,
+        scenarios,
+        env,
+        stages,
+        present: loader.present,
+    };
+    Ok((docs, loader.warnings))
+}
+
+/// Reads a feature's documents, noting which exist and what to warn about.
+struct Loader<'a> {
+    dir: &'a Path,
+    present: Vec<String>,
+    warnings: Vec<Warning>,
+}
+
+impl Loader<'_> {
+    fn warn(&mut self, name: &str, line: usize, message: String) {
+        self.warnings.push(Warning {
+            file: self.dir.join(name.trim_end_matches('/')),
             line,
             message,
         });
-    };
-    if let Some(text) = read_optional(&feature_dir.join(RESEARCH))? {
-        docs.present.push(RESEARCH.to_owned());
-        docs.research = research::parse_research(&text);
-        if docs.research.is_empty() {
-            warn(RESEARCH, 1, "no **Decision**: entries found".to_owned());
-        }
     }
-    if let Some(text) = read_optional(&feature_dir.join(DATA_MODEL))? {
-        docs.present.push(DATA_MODEL.to_owned());
-        docs.entities = data_model::parse_data_model(&text);
-        if docs.entities.is_empty() {
-            warn(DATA_MODEL, 1, "no entities found".to_owned());
+
+    /// The text of the optional document `name`, recording that it exists.
+    fn read(&mut self, name: &str) -> Result<Option<String>> {
+        let text = read_optional(&self.dir.join(name))?;
+        if text.is_some() {
+            self.present.push(name.to_owned());
         }
+        Ok(text)
     }
-    if let Some(contracts) = contracts::list_contracts(feature_dir)? {
-        docs.present.push(CONTRACTS.to_owned());
+
+    /// The items of an optional document; a document that yields none is a warning.
+    fn items(
+        &mut self,
+        name: &str,
+        parse: fn(&str) -> Vec<Item>,
+        when_empty: &str,
+    ) -> Result<Vec<Item>> {
+        let Some(text) = self.read(name)? else {
+            return Ok(Vec::new());
+        };
+        let items = parse(&text);
+        if items.is_empty() {
+            self.warn(name, 1, when_empty.to_owned());
+        }
+        Ok(items)
+    }
+
+    fn contracts(&mut self) -> Result<Vec<Contract>> {
+        let Some(contracts) = contracts::list_contracts(self.dir)? else {
+            return Ok(Vec::new());
+        };
+        self.present.push(CONTRACTS.to_owned());
         if contracts.is_empty() {
-            warn(CONTRACTS, 1, "no contract files found".to_owned());
+            self.warn(CONTRACTS, 1, "no contract files found".to_owned());
         }
-        docs.contracts = contracts;
+        Ok(contracts)
     }
-    if let Some(text) = read_optional(&feature_dir.join(QUICKSTART))? {
-        docs.present.push(QUICKSTART.to_owned());
-        docs.scenarios = quickstart::parse_quickstart(&text);
-        if docs.scenarios.is_empty() {
-            warn(QUICKSTART, 1, "no scenarios found".to_owned());
-        }
-    }
-    if let Some(text) = read_optional(&feature_dir.join(CONFIGURATION))? {
-        docs.present.push(CONFIGURATION.to_owned());
+
+    fn configuration(&mut self) -> Result<Vec<EnvVar>> {
+        let Some(text) = self.read(CONFIGURATION)? else {
+            return Ok(Vec::new());
+        };
         let (env, issues) = configuration::parse_configuration(&text);
         for issue in issues {
-            warn(CONFIGURATION, issue.line, issue.message);
+            self.warn(CONFIGURATION, issue.line, issue.message);
         }
         if env.is_empty() {
-            warn(
+            self.warn(
                 CONFIGURATION,
                 1,
                 "no environment variables found".to_owned(),
             );
         }
-        docs.env = env;
+        Ok(env)
     }
-    if let Some(text) = read_optional(&feature_dir.join(DOCKERFILE_DESIGN))? {
-        docs.present.push(DOCKERFILE_DESIGN.to_owned());
-        docs.stages = dockerfile_design::parse_dockerfile_design(&text);
-        if docs.stages.is_empty() {
-            warn(DOCKERFILE_DESIGN, 1, "no build stages found".to_owned());
-        }
-    }
-    add_plan_env_vars(&mut docs);
-    Ok((docs, warnings))
-}
 
-fn load_plan(feature_dir: &Path, warnings: &mut Vec<Warning>) -> Result<Plan> {
-    let path = feature_dir.join(PLAN);
-    let Some(text) = read_optional(&path)? else {
-        return Err(Error::new("No implementation plan found")
-            .in_file(path)
-            .with_help("run /plan first"));
-    };
-    let plan = plan::parse_plan(&text).map_err(|err| err.in_file(&path))?;
-    for field in plan.needs_clarification() {
-        warnings.push(Warning {
-            file: path.clone(),
-            line: field.line,
-            message: format!("{} needs clarification: {}", field.name, field.value),
-        });
-    }
-    Ok(plan)
-}
-
-/// Variables the plan's Configuration Method field names that configuration.md does not list.
-fn add_plan_env_vars(docs: &mut Documents) {
-    let Some(method) = docs.plan.field("Configuration Method") else {
-        return;
-    };
-    for var in configuration::env_vars_named_in(method) {
-        if !docs.env.iter().any(|known| known.name == var.name) {
-            docs.env.push(var);
+    fn plan(&mut self) -> Result<Plan> {
+        let path = self.dir.join(PLAN);
+        let Some(text) = read_optional(&path)? else {
+            return Err(Error::new("No implementation plan found")
+                .in_file(path)
+                .with_help("run /plan first"));
+        };
+        let plan = plan::parse_plan(&text).map_err(|err| err.in_file(&path))?;
+        for field in plan.needs_clarification() {
+            let message = format!("{} needs clarification: {}", field.name, field.value);
+            self.warn(PLAN, field.line, message);
         }
+        Ok(plan)
     }
 }
 

@@ -71,11 +71,12 @@ pub fn parse_plan(text: &str) -> Result<Plan> {
             )
         })?;
     let structure_decision = markdown::fields(&doc.blocks)
+        .into_iter()
         .find(|field| field.name.eq_ignore_ascii_case("Structure Decision"));
     Ok(Plan {
         title: doc.title().map(|h| h.text.clone()).unwrap_or_default(),
         style,
-        fields: markdown::fields(context.blocks).collect(),
+        fields: markdown::fields(context.blocks),
         tree: source_tree(&doc),
         structure_decision,
     })

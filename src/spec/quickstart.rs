@@ -3,6 +3,7 @@
 
 use super::markdown::{heading_key, Block, Document, Heading};
 use super::Item;
+use std::collections::HashSet;
 
 /// Headings that hold scenarios without being one.
 fn is_frame(heading: &Heading) -> bool {
@@ -82,14 +83,13 @@ fn scenario_headings(doc: &Document) -> Vec<Item> {
             _ => None,
         })
         .collect();
-    let is_group = |heading: &Heading| {
-        candidates
-            .iter()
-            .any(|(parent, _)| parent.is_some_and(|p| std::ptr::eq(p, heading)))
-    };
+    let group_lines: HashSet<usize> = candidates
+        .iter()
+        .filter_map(|(parent, _)| parent.map(|p| p.line))
+        .collect();
     candidates
         .iter()
-        .filter(|(_, heading)| !is_group(heading))
+        .filter(|(_, heading)| !group_lines.contains(&heading.line))
         .map(|(_, heading)| Item {
             text: heading.text.clone(),
             line: heading.line,

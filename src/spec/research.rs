@@ -7,6 +7,7 @@ use super::Item;
 pub fn parse_research(text: &str) -> Vec<Item> {
     let doc = Document::parse(text);
     markdown::fields(&doc.blocks)
+        .into_iter()
         .filter(|field| field.name.eq_ignore_ascii_case("Decision") && !field.value.is_empty())
         .map(|field| Item {
             text: field.value,

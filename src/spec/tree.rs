@@ -12,12 +12,22 @@ pub struct TreePath {
     pub line: usize,
 }
 
+/// An entry of the tree being read, as a parent of the lines below it.
+enum Node {
+    /// `paths[index]`.
+    Path(usize),
+    /// A `.` line: its children are top-level paths.
+    Root,
+    /// A line that is not a path (`[same as above]`, `../x`): its children are skipped too.
+    Skipped,
+}
+
 /// Every path drawn in `lines`. A blank line ends a tree; a line holding only a
-/// `# comment`, or a name that is not path-like (`[same as above]`, `...`), is skipped.
+/// `# comment` is ignored; a name that is not a relative path (`[same as above]`,
+/// `...`, `/etc`, `../x`) is skipped with everything below it.
 pub fn parse_tree(lines: &[CodeLine]) -> Vec<TreePath> {
     let mut paths: Vec<TreePath> = Vec::new();
-    // (column of the name, index in `paths` or None for a `.` root)
-    let mut open: Vec<(usize, Option<usize>)> = Vec::new();
+    let mut open: Vec<(usize, Node)> = Vec::new();
     for code_line in lines {
         let Some((column, name)) = entry(&code_line.text) else {
             if code_line.text.trim().is_empty() {
@@ -29,37 +39,39 @@ pub fn parse_tree(lines: &[CodeLine]) -> Vec<TreePath> {
             open.pop();
         }
         let parent = match open.last() {
-            Some((_, Some(index))) => mark_dir(&mut paths, *index),
-            _ => String::new(),
+            Some((_, Node::Path(index))) => mark_dir(&mut paths, *index),
+            Some((_, Node::Skipped)) => None,
+            Some((_, Node::Root)) | None => Some(String::new()),
         };
-        if name == "." || name == "./" {
-            open.push((column, None));
-            continue;
-        }
-        let path = format!("{parent}{}", name.trim_start_matches("./"));
-        paths.push(TreePath {
-            is_dir: path.ends_with('/'),
-            path,
-            line: code_line.line,
-        });
-        open.push((column, Some(paths.len() - 1)));
+        let node = match parent {
+            Some(_) if name == "." || name == "./" => Node::Root,
+            Some(parent) if is_path_like(name) => {
+                let path = format!("{parent}{}", name.trim_start_matches("./"));
+                paths.push(TreePath {
+                    is_dir: path.ends_with('/'),
+                    path,
+                    line: code_line.line,
+                });
+                Node::Path(paths.len() - 1)
+            }
+            _ => Node::Skipped,
+        };
+        open.push((column, node));
     }
     dedup(paths)
 }
 
 /// Marks `paths[index]` as a directory and returns its path with the trailing `/`.
-fn mark_dir(paths: &mut [TreePath], index: usize) -> String {
-    let Some(parent) = paths.get_mut(index) else {
-        return String::new();
-    };
+fn mark_dir(paths: &mut [TreePath], index: usize) -> Option<String> {
+    let parent = paths.get_mut(index)?;
     if !parent.path.ends_with('/') {
         parent.path.push('/');
     }
     parent.is_dir = true;
-    parent.path.clone()
+    Some(parent.path.clone())
 }
 
-/// The column where the name starts and the name, for a line that draws an entry.
+/// The column where the name starts and the name (its first word), for a line that draws an entry.
 fn entry(line: &str) -> Option<(usize, &str)> {
     let without_comment = strip_comment(line);
     let mut column = 0;
@@ -76,7 +88,7 @@ fn entry(line: &str) -> Option<(usize, &str)> {
     }
     let rest = rest.strip_prefix("* ").unwrap_or(rest);
     let name = rest.split_whitespace().next()?;
-    is_path_like(name).then_some((column, name))
+    Some((column, name))
 }
 
 /// The line without a trailing `# comment` (a `#` that starts the text or follows whitespace).
@@ -95,10 +107,13 @@ fn strip_comment(line: &str) -> &str {
     line
 }
 
+/// A relative path made of path characters: no `..` component, not absolute.
 fn is_path_like(name: &str) -> bool {
     name.chars().any(|c| c.is_alphanumeric() || c == '.')
-        && !name.starts_with("..")
-        && !name.starts_with('…')
+        && !name.starts_with('/')
+        && !name
+            .split('/')
+            .any(|component| component == ".." || component == "...")
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || "._-/@+~*{},=#".contains(c))
@@ -228,6 +243,13 @@ mod tests {
     fn dot_roots_placeholders_and_prose_are_skipped() {
         let text = ".\n├── ./Cargo.toml\n├── ios/ or android/\n│   └── [same as api/ structure above]\n├── ...\n└── src/\n";
         assert_eq!(paths(text), vec!["Cargo.toml", "ios/", "src/"]);
+    }
+
+    #[test]
+    fn absolute_and_parent_paths_are_skipped() {
+        let text =
+            "docker/\n├── ../escape/\n│   └── x\n├── /etc/passwd\n├── a/../b\n└── ok..name\n";
+        assert_eq!(paths(text), vec!["docker/", "docker/ok..name"]);
     }
 
     #[test]
