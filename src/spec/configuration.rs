@@ -4,7 +4,7 @@
 //! plan's "Configuration Method" field.
 
 use super::markdown::{Block, Document, Field, Paragraph, Row, Style, Table};
-use super::Issue;
+use super::{Issue, Plan};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -55,6 +55,20 @@ pub fn parse_configuration(text: &str) -> (Vec<EnvVar>, Vec<Issue>) {
         }
     }
     (vars, issues)
+}
+
+/// `env` followed by the variables the plan's Configuration Method field names
+/// that `env` does not list yet.
+pub fn with_plan_env_vars(mut env: Vec<EnvVar>, plan: &Plan) -> Vec<EnvVar> {
+    let Some(method) = plan.field("Configuration Method") else {
+        return env;
+    };
+    for var in env_vars_named_in(method) {
+        if !env.iter().any(|known| known.name == var.name) {
+            env.push(var);
+        }
+    }
+    env
 }
 
 /// Upper-case names with an underscore (`GREETER_PORT`) named in a plan field
@@ -279,6 +293,21 @@ mod tests {
                 ("GREETER_MODE", Some("fast"), 3)
             ]
         );
+    }
+
+    #[test]
+    fn plan_variables_are_appended_when_configuration_lacks_them() {
+        let plan = crate::spec::plan::parse_plan(
+            "# P\n## Technical Context\n**Configuration Method**: env vars (A_ONE, B_TWO)\n",
+        )
+        .expect("plan parses");
+        let (env, _) = parse_configuration("| Variable | Default |\n|---|---|\n| B_TWO | 2 |\n");
+        let merged = with_plan_env_vars(env, &plan);
+        let read: Vec<_> = merged
+            .iter()
+            .map(|v| (v.name.as_str(), v.default.as_deref(), v.line))
+            .collect();
+        assert_eq!(read, vec![("B_TWO", Some("2"), 3), ("A_ONE", None, 3)]);
     }
 
     #[test]

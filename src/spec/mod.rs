@@ -60,6 +60,20 @@ pub struct Documents {
 }
 
 impl Documents {
+    /// A feature with only its plan (no optional document).
+    pub fn new(plan: Plan) -> Documents {
+        Documents {
+            plan,
+            research: Vec::new(),
+            entities: Vec::new(),
+            contracts: Vec::new(),
+            scenarios: Vec::new(),
+            env: Vec::new(),
+            stages: Vec::new(),
+            present: Vec::new(),
+        }
+    }
+
     /// Whether the optional document `name` (e.g. "data-model.md", "contracts/") exists.
     pub fn has(&self, name: &str) -> bool {
         self.present.iter().any(|present| present == name)
@@ -147,19 +161,12 @@ pub fn load(feature_dir: &Path) -> Result<(Documents, Vec<Warning>)> {
         quickstart::parse_quickstart,
         "no scenarios found",
     )?;
-    let mut env = loader.configuration()?;
+    let env = configuration::with_plan_env_vars(loader.configuration()?, &plan);
     let stages = loader.items(
         DOCKERFILE_DESIGN,
         dockerfile_design::parse_dockerfile_design,
         "no build stages found",
     )?;
-    if let Some(method) = plan.field("Configuration Method") {
-        for var in configuration::env_vars_named_in(method) {
-            if !env.iter().any(|known| known.name == var.name) {
-                env.push(var);
-            }
-        }
-    }
     let docs = Documents {
         plan,
         research,
