@@ -528,4 +528,53 @@ mod tests {
             (Some(dir.path().join("data-model.md").as_path()), Some(1))
         );
     }
+
+    #[test]
+    fn every_parser_survives_random_markdown_soup() {
+        const PIECES: [&str; 27] = [
+            "# ",
+            "## ",
+            "### ",
+            "**",
+            "`",
+            "```",
+            "\n",
+            "\n\n",
+            "| ",
+            "|---",
+            "- ",
+            "1. ",
+            "  ",
+            "<!--",
+            "-->",
+            "├── ",
+            "│   ",
+            "└── ",
+            "Decision",
+            "Technical Context",
+            ": ",
+            "Stage",
+            "é",
+            "Source Code",
+            "src/",
+            "../",
+            "\t",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..300 {
+            let mut text = String::new();
+            for _ in 0..80 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push_str(PIECES[(seed >> 33) as usize % PIECES.len()]);
+            }
+            let _ = plan::parse_plan(&text);
+            let _ = research::parse_research(&text);
+            let _ = data_model::parse_data_model(&text);
+            let _ = quickstart::parse_quickstart(&text);
+            let _ = configuration::parse_configuration(&text);
+            let _ = dockerfile_design::parse_dockerfile_design(&text);
+        }
+    }
 }
