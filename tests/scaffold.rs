@@ -1,0 +1,321 @@
+//! `cargo tasks scaffold` run as the real binary on copies of
+//! tests/fixtures/service: statuses, idempotence, kept hand edits, --force,
+//! --dry-run, symlink refusal, template errors, and the generated files
+//! checked by shellcheck and hadolint.
+
+mod scaffold_support;
+
+use scaffold_support::{tool_available, Workspace};
+use std::process::Command;
+
+const FEATURE: &str = "001";
+
+/// Every file scaffold writes for the single-container fixture, besides one
+/// test script per contract.
+const FILES: [&str; 18] = [
+    ".dockerignore",
+    "docker/Dockerfile",
+    "docker/README.md",
+    "docker/entrypoint.d/scripts/10-config-summary.sh",
+    "docker/entrypoint.sh",
+    "docker/healthcheck.sh",
+    "docker/setup.sh",
+    "docker/setup/scripts/10-user.sh",
+    "docker/setup/scripts/20-packages.sh",
+    "docker/setup/scripts/90-cleanup.sh",
+    "docker/test/build_test.sh",
+    "docker/test/entrypoint_test.sh",
+    "docker/test/health_test.sh",
+    "docker/test/lib.sh",
+    "docker/test/performance_test.sh",
+    "docker/test/run_all.sh",
+    "docker/test/security_test.sh",
+    "docker/test/contracts",
+];
+
+fn fixture() -> Workspace {
+    Workspace::fixture("service")
+}
+
+/// The fixture's files, sorted, with `docker/test/contracts` expanded into
+/// one `<stem>_test.sh` per contract of the feature.
+fn expected_files(ws: &Workspace) -> Vec<String> {
+    let specs = ws.path("specs");
+    let feature = std::fs::read_dir(&specs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(FEATURE)
+        })
+        .expect("fixture feature 001");
+    let mut files: Vec<String> = FILES
+        .iter()
+        .filter(|f| **f != "docker/test/contracts")
+        .map(|f| f.to_string())
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(feature.join("contracts")) {
+        for entry in entries {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            let stem = name
+                .rsplit_once('.')
+                .map_or(name.as_str(), |(s, _)| s)
+                .to_string();
+            files.push(format!("docker/test/contracts/{stem}_test.sh"));
+        }
+    }
+    files.sort();
+    files
+}
+
+fn all(verb: &str, files: &[String]) -> Vec<(String, String)> {
+    files
+        .iter()
+        .map(|f| (verb.to_string(), f.clone()))
+        .collect()
+}
+
+#[test]
+fn creates_every_file_then_a_second_run_changes_nothing() {
+    let ws = fixture();
+    let expected = expected_files(&ws);
+    let first = ws.run(&["scaffold", "--feature", FEATURE]);
+    let stderr = first.ok();
+    assert_eq!(first.statuses(), all("Created", &expected), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{} created, 0 unchanged, 0 kept, 0 overwritten",
+            expected.len()
+        )),
+        "{stderr}"
+    );
+    for file in &expected {
+        let mode = ws.mode(file);
+        if file.ends_with(".sh") {
+            assert_eq!(mode, 0o755, "{file}");
+        } else {
+            assert_eq!(mode & 0o111, 0, "{file} must not be executable");
+        }
+    }
+    let dockerfile = ws.read("docker/Dockerfile");
+    assert!(
+        dockerfile.contains("cargo build --release --locked --bin hello-svc"),
+        "{dockerfile}"
+    );
+
+    let before = ws.snapshot();
+    let second = ws.run(&["scaffold", "--feature", FEATURE]);
+    second.ok();
+    assert_eq!(second.statuses(), all("Unchanged", &expected));
+    ws.assert_unchanged(
+        &before,
+        "a second run must not touch any file (content, mode, mtime)",
+    );
+}
+
+#[test]
+fn a_hand_edited_file_is_kept_until_forced() {
+    let ws = fixture();
+    ws.run(&["scaffold", "--feature", FEATURE]).ok();
+    let original = ws.read("docker/entrypoint.sh");
+    let edited = format!("{original}# local tweak\n");
+    ws.write("docker/entrypoint.sh", &edited);
+    let before = ws.snapshot();
+
+    let kept = ws.run(&["scaffold", "--feature", FEATURE]);
+    let stderr = kept.ok();
+    assert!(
+        stderr.contains("Kept docker/entrypoint.sh (differs; use --force to overwrite)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning: 1 file(s) differ from the templates and were kept"),
+        "{stderr}"
+    );
+    let statuses = kept.statuses();
+    assert_eq!(
+        statuses.iter().filter(|(verb, _)| verb == "Kept").count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|(verb, _)| verb == "Unchanged")
+            .count(),
+        statuses.len() - 1
+    );
+    ws.assert_unchanged(&before, "a kept file is not touched");
+
+    let forced = ws.run(&["scaffold", "--feature", FEATURE, "--force"]);
+    forced.ok();
+    assert!(forced.statuses().contains(&(
+        "Overwritten".to_string(),
+        "docker/entrypoint.sh".to_string()
+    )));
+    assert_eq!(ws.read("docker/entrypoint.sh"), original);
+    assert_eq!(ws.mode("docker/entrypoint.sh"), 0o755);
+}
+
+#[test]
+fn dry_run_shows_diffs_and_writes_nothing() {
+    let ws = fixture();
+    let before = ws.snapshot();
+    let run = ws.run(&["scaffold", "--feature", FEATURE, "--dry-run"]);
+    let stderr = run.ok();
+    assert_eq!(run.statuses(), all("Created", &expected_files(&ws)));
+    assert!(stderr.contains("(dry run: nothing written)"), "{stderr}");
+    ws.assert_unchanged(&before, "--dry-run wrote something");
+    let stdout = run.stdout();
+    assert!(
+        stdout.contains("--- a/docker/Dockerfile\n+++ b/docker/Dockerfile\n@@ -0,0 +1,"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\n+ENTRYPOINT ["), "{stdout}");
+
+    ws.run(&["scaffold", "--feature", FEATURE]).ok();
+    ws.write("docker/README.md", "mine\n");
+    let changed = ws.snapshot();
+    let diff = ws.run(&["scaffold", "--feature", FEATURE, "--dry-run", "--force"]);
+    diff.ok();
+    ws.assert_unchanged(&changed, "--dry-run --force wrote something");
+    assert!(
+        diff.stdout()
+            .starts_with("--- a/docker/README.md\n+++ b/docker/README.md\n"),
+        "{}",
+        diff.stdout()
+    );
+    assert!(diff.stdout().contains("\n-mine\n"));
+}
+
+#[test]
+fn a_symlinked_docker_directory_is_refused_before_anything_is_written() {
+    let ws = fixture();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), ws.path("docker")).unwrap();
+    let before = ws.snapshot();
+    let stderr = ws.run(&["scaffold", "--feature", FEATURE]).fails();
+    assert!(
+        stderr.contains("refusing to write through a symlink"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("docker"), "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(elsewhere.path()).unwrap().count(),
+        0,
+        "wrote through the link"
+    );
+    ws.assert_unchanged(&before, "nothing may be written, not even .dockerignore");
+}
+
+#[test]
+fn a_template_error_names_the_override_file_and_line() {
+    let ws = fixture();
+    let template = ".specify/templates/docker/service/Dockerfile.hbs";
+    ws.write(template, "FROM scratch\n{{#if multi}}\n{{/each}}\n");
+    let before = ws.snapshot();
+    let stderr = ws.run(&["scaffold", "--feature", FEATURE]).fails();
+    assert!(
+        stderr.contains(&format!("{template}:3: template error")),
+        "{stderr}"
+    );
+    ws.assert_unchanged(&before, "a syntax error writes nothing");
+
+    ws.write(template, "FROM scratch\n\nUSER {{service.no_such_field}}\n");
+    let before = ws.snapshot();
+    let stderr = ws.run(&["scaffold", "--feature", FEATURE]).fails();
+    assert!(stderr.contains(&format!("{template}:3:")), "{stderr}");
+    assert!(stderr.contains("no_such_field"), "{stderr}");
+    ws.assert_unchanged(&before, "a render error writes nothing");
+}
+
+#[test]
+fn a_template_override_replaces_one_file_only() {
+    let ws = fixture();
+    ws.write(
+        ".specify/templates/docker/feature/docker/README.md.hbs",
+        "# {{feature}} on {{runtime_image}}\n",
+    );
+    ws.run(&["scaffold", "--feature", FEATURE]).ok();
+    let feature = expected_feature_name(&ws);
+    assert_eq!(
+        ws.read("docker/README.md"),
+        format!("# {feature} on debian:bookworm-slim\n")
+    );
+    assert!(ws.read("docker/Dockerfile").contains("HEALTHCHECK"));
+}
+
+#[test]
+fn after_generate_every_container_path_of_tasks_md_exists() {
+    let ws = fixture();
+    ws.run(&["generate", "--feature", FEATURE]).ok();
+    let stderr = ws.run(&["scaffold", "--feature", FEATURE]).ok();
+    assert!(!stderr.contains("which does not exist"), "{stderr}");
+    let tasks = ws.read(&format!("specs/{}/tasks.md", expected_feature_name(&ws)));
+    for word in tasks.split(|c: char| c.is_whitespace() || c == '`') {
+        let path = word
+            .trim_start_matches(['"', '(', '\''])
+            .trim_end_matches([',', '.', ';', ')', '"', '\'', ':']);
+        if path.starts_with("docker/") || path == ".dockerignore" {
+            assert!(
+                ws.path(path).exists(),
+                "tasks.md names {path}, which scaffold did not create"
+            );
+        }
+    }
+}
+
+#[test]
+fn generated_scripts_are_shellcheck_clean() {
+    if !tool_available("shellcheck", "--version") {
+        return;
+    }
+    let ws = fixture();
+    ws.run(&["scaffold", "--feature", FEATURE]).ok();
+    let scripts: Vec<String> = expected_files(&ws)
+        .into_iter()
+        .filter(|f| f.ends_with(".sh"))
+        .collect();
+    assert!(scripts.len() >= 14, "{scripts:?}");
+    let output = Command::new("shellcheck")
+        .args(["--severity=style", "--external-sources"])
+        .args(&scripts)
+        .current_dir(ws.root())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "shellcheck found problems:\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+#[test]
+fn generated_dockerfile_is_hadolint_clean_at_warning_level() {
+    if !tool_available("hadolint", "--version") {
+        return;
+    }
+    let ws = fixture();
+    ws.run(&["scaffold", "--feature", FEATURE]).ok();
+    let output = Command::new("hadolint")
+        .args(["--failure-threshold", "warning", "docker/Dockerfile"])
+        .current_dir(ws.root())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "hadolint found problems:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn expected_feature_name(ws: &Workspace) -> String {
+    std::fs::read_dir(ws.path("specs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|name| name.starts_with(FEATURE))
+        .expect("fixture feature 001")
+}

@@ -1,0 +1,204 @@
+//! A copy of a fixture workspace in a temporary directory, and the real
+//! `cargo-tasks` binary run inside it.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::SystemTime;
+
+/// Relative path → (contents, mode, modification time).
+pub type Snapshot = BTreeMap<String, (Vec<u8>, u32, SystemTime)>;
+
+pub struct Workspace {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Workspace {
+    /// A copy of `tests/fixtures/<name>` (without any `target/` or `docker/` left in it).
+    pub fn fixture(name: &str) -> Workspace {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        assert!(source.is_dir(), "missing fixture {}", source.display());
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let root = dir.path().join(name);
+        copy_dir(&source, &root);
+        Workspace { _dir: dir, root }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.path(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    /// Runs `cargo-tasks <args>` in the workspace, isolated from the caller's
+    /// feature selection environment.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_cargo-tasks"))
+            .args(args)
+            .current_dir(&self.root)
+            .env_remove("SPECIFY_FEATURE")
+            .env_remove("SPECIFY_FEATURE_DIRECTORY")
+            .env("CARGO_TERM_COLOR", "never")
+            .output()
+            .expect("run cargo-tasks");
+        Run(output)
+    }
+
+    /// Every file below the root except `target/`: relative path →
+    /// (contents, mode, modification time).
+    pub fn snapshot(&self) -> Snapshot {
+        let mut files = BTreeMap::new();
+        let mut pending = vec![self.root.clone()];
+        while let Some(dir) = pending.pop() {
+            for entry in fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                let rel = path
+                    .strip_prefix(&self.root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                if rel == "target" {
+                    continue;
+                }
+                let meta = fs::symlink_metadata(&path).unwrap();
+                if meta.is_dir() {
+                    pending.push(path);
+                } else {
+                    let mode = meta.permissions().mode() & 0o777;
+                    files.insert(
+                        rel,
+                        (
+                            fs::read(&path).unwrap_or_default(),
+                            mode,
+                            meta.modified().unwrap(),
+                        ),
+                    );
+                }
+            }
+        }
+        files
+    }
+
+    /// Asserts that no file was added, removed or touched since `before`,
+    /// naming the files that were.
+    pub fn assert_unchanged(&self, before: &Snapshot, why: &str) {
+        let after = self.snapshot();
+        let changed: Vec<&String> = before
+            .keys()
+            .chain(after.keys())
+            .filter(|path| before.get(*path) != after.get(*path))
+            .collect();
+        assert!(changed.is_empty(), "{why}: {changed:?}");
+    }
+
+    pub fn mode(&self, rel: &str) -> u32 {
+        fs::metadata(self.path(rel)).unwrap().permissions().mode() & 0o777
+    }
+}
+
+pub struct Run(pub Output);
+
+impl Run {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+
+    pub fn code(&self) -> Option<i32> {
+        self.0.status.code()
+    }
+
+    /// Asserts success and returns stderr.
+    pub fn ok(&self) -> String {
+        assert_eq!(
+            self.code(),
+            Some(0),
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        self.stderr()
+    }
+
+    /// Asserts exit code 1 and returns stderr.
+    pub fn fails(&self) -> String {
+        assert_eq!(
+            self.code(),
+            Some(1),
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        self.stderr()
+    }
+
+    /// `(verb, path)` of every cargo-style file status line on stderr.
+    pub fn statuses(&self) -> Vec<(String, String)> {
+        self.stderr()
+            .lines()
+            .filter_map(|line| {
+                let (verb, rest) = line.trim_start().split_once(' ')?;
+                let path = rest.split(" (").next()?;
+                ["Created", "Unchanged", "Kept", "Overwritten"]
+                    .contains(&verb)
+                    .then(|| (verb.to_string(), path.to_string()))
+            })
+            .collect()
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "target" || name == "docker" || name == ".dockerignore" {
+            continue;
+        }
+        let (source, dest) = (entry.path(), to.join(&name));
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&source, &dest);
+        } else {
+            fs::copy(&source, &dest).unwrap();
+        }
+    }
+}
+
+/// Whether an external tool runs; under `CI=true` a missing tool fails the
+/// test, otherwise the caller skips visibly.
+pub fn tool_available(program: &str, version_arg: &str) -> bool {
+    let found = Command::new(program)
+        .arg(version_arg)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{program} is required under CI=true (.ci/run installs it)"
+        );
+        eprintln!("SKIPPED: {program} is not installed");
+    }
+    found
+}
