@@ -1,0 +1,89 @@
+//! End to end on the real Docker Engine: scaffold the fixture workspace,
+//! make sure the stand-in base images exist (.ci/images.sh: the engine here
+//! cannot pull), then run the generated docker/test/run_all.sh, which builds
+//! the image and runs every generated container test. Skipped visibly when
+//! no engine answers, except under CI=true where that is a failure.
+
+mod scaffold_support;
+
+use scaffold_support::Workspace;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn engine_available() -> bool {
+    let answers = Command::new("docker")
+        .arg("info")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !answers {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "no Docker Engine answers `docker info`, and CI=true requires one"
+        );
+        eprintln!("SKIPPED: no Docker Engine answers `docker info`");
+    }
+    answers
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "status: {}\nstdout:\n{}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Builds the stand-in `debian:bookworm-slim` and `rust:<M.m>-slim-bookworm`
+/// images unless the engine already holds them.
+fn ensure_stand_in_images() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/images.sh");
+    let output = Command::new("sh")
+        .arg(&script)
+        .output()
+        .expect("run .ci/images.sh");
+    assert!(
+        output.status.success(),
+        ".ci/images.sh failed\n{}",
+        text(&output)
+    );
+}
+
+#[test]
+fn the_scaffolded_fixture_builds_and_passes_its_own_container_tests() {
+    if !engine_available() {
+        return;
+    }
+    ensure_stand_in_images();
+    let ws = Workspace::fixture("service");
+    ws.run(&["scaffold", "--feature", "001"]).ok();
+
+    let output = Command::new("sh")
+        .arg("docker/test/run_all.sh")
+        .current_dir(ws.root())
+        .env_remove("BUILDER_IMAGE")
+        .env_remove("RUNTIME_IMAGE")
+        .output()
+        .expect("run docker/test/run_all.sh");
+    let report = text(&output);
+    assert!(output.status.success(), "run_all.sh failed\n{report}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("run_all: all container tests passed"),
+        "{report}"
+    );
+    assert!(!stdout.contains("FAIL"), "{report}");
+    for test in [
+        "build_test.sh",
+        "entrypoint_test.sh",
+        "health_test.sh",
+        "security_test.sh",
+        "performance_test.sh",
+        "contracts/health-endpoint_test.sh",
+    ] {
+        assert!(
+            stdout.contains(&format!("### {test}")),
+            "{test} did not run\n{report}"
+        );
+    }
+}
