@@ -319,3 +319,115 @@ fn expected_feature_name(ws: &Workspace) -> String {
         .find(|name| name.starts_with(FEATURE))
         .expect("fixture feature 001")
 }
+
+const MULTI_PLAN: &str = "# Container Implementation Plan: demo
+
+## Container Technical Context
+**Container Type**: web-service
+**Network Requirements**: api exposes 3000/tcp; worker internal only
+**Health Monitoring**: HTTP GET /healthz on the api; process liveness for the worker
+
+## Container Project Structure
+### Container Source Structure (repository root)
+```
+docker/
+├── api/
+│   └── Dockerfile
+├── worker/
+│   └── Dockerfile
+├── shared/
+└── test/
+```
+
+**Structure Decision**: Multi-container: one directory per service under `docker/`, shared pieces in `docker/shared/`.
+";
+
+/// Two binaries, one container each: per-service directories, compose.yaml and docker/shared/.
+fn multi_workspace() -> Workspace {
+    let ws = Workspace::empty("demo");
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/demo-api\", \"crates/demo-worker\"]\nresolver = \"2\"\n",
+    );
+    for name in ["demo-api", "demo-worker"] {
+        ws.write(
+            &format!("crates/{name}/Cargo.toml"),
+            &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        );
+        ws.write(&format!("crates/{name}/src/main.rs"), "fn main() {}\n");
+    }
+    ws.write("specs/001-demo/plan.md", MULTI_PLAN);
+    ws.write(
+        "specs/001-demo/configuration.md",
+        "| Variable | Default | Validation | Used by |\n|---|---|---|---|\n\
+         | `DEMO_PORT` | `3000` | integer 1-65535 | api |\n| `DEMO_QUEUE` | | must start with `redis://` | worker |\n",
+    );
+    ws
+}
+
+#[test]
+fn several_containers_get_a_directory_each_compose_and_shared() {
+    let ws = multi_workspace();
+    let run = ws.run(&["scaffold", "--feature", FEATURE]);
+    run.ok();
+    let created: Vec<String> = run
+        .statuses()
+        .into_iter()
+        .map(|(verb, path)| {
+            assert_eq!(verb, "Created", "{path}");
+            path
+        })
+        .collect();
+    for path in [
+        "docker/api/Dockerfile",
+        "docker/api/entrypoint.sh",
+        "docker/api/healthcheck.sh",
+        "docker/worker/Dockerfile",
+        "docker/worker/entrypoint.sh",
+        "docker/compose.yaml",
+        "docker/shared/README.md",
+        "docker/test/run_all.sh",
+    ] {
+        assert!(
+            created.iter().any(|c| c == path),
+            "{path} not created: {created:?}"
+        );
+    }
+    assert!(!ws.path("docker/Dockerfile").exists());
+    let api = ws.read("docker/api/Dockerfile");
+    assert!(
+        api.contains("--bin demo-api") && api.contains("EXPOSE 3000/tcp"),
+        "{api}"
+    );
+    let worker = ws.read("docker/worker/Dockerfile");
+    assert!(
+        worker.contains("--bin demo-worker") && !worker.contains("EXPOSE"),
+        "{worker}"
+    );
+    let entrypoint = ws.read("docker/worker/entrypoint.sh");
+    assert!(
+        entrypoint.contains("DEMO_QUEUE") && !entrypoint.contains("DEMO_PORT"),
+        "{entrypoint}"
+    );
+
+    let before = ws.snapshot();
+    let again = ws.run(&["scaffold", "--feature", FEATURE]);
+    again.ok();
+    assert!(again.statuses().iter().all(|(verb, _)| verb == "Unchanged"));
+    ws.assert_unchanged(&before, "a second run must not touch any file");
+
+    if tool_available("shellcheck", "--version") {
+        let scripts: Vec<&String> = created.iter().filter(|p| p.ends_with(".sh")).collect();
+        let output = Command::new("shellcheck")
+            .args(["--severity=style", "--external-sources"])
+            .args(&scripts)
+            .current_dir(ws.root())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "shellcheck:\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+}

@@ -31,6 +31,14 @@ impl Workspace {
         Workspace { _dir: dir, root }
     }
 
+    /// An empty workspace directory, to be filled with `write`.
+    pub fn empty(name: &str) -> Workspace {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let root = dir.path().join(name);
+        fs::create_dir_all(&root).unwrap();
+        Workspace { _dir: dir, root }
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }
