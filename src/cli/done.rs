@@ -299,12 +299,12 @@ fn repository_paths(place: &Place, task: &Task) -> Result<Vec<String>> {
                     .with_help("task paths are relative to the workspace root and must stay inside the repository")
             };
             let joined = normalize(&format!("{}{path}", place.prefix)).ok_or_else(outside)?;
-            if let Ok(real) = root.join(&joined).canonicalize() {
-                if !real.starts_with(root) {
-                    return Err(outside());
-                }
+            let full = root.join(&joined);
+            let existing = full.ancestors().find(|p| p.exists()).unwrap_or(root);
+            match existing.canonicalize() {
+                Ok(real) if !real.starts_with(root) => Err(outside()),
+                _ => Ok(joined),
             }
-            Ok(joined)
         })
         .collect()
 }
