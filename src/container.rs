@@ -1191,7 +1191,7 @@ mod tests {
     mod context {
         use super::super::*;
         use crate::config::Config;
-        use crate::spec::configuration::parse_configuration;
+        use crate::spec::configuration::{parse_configuration, with_plan_env_vars};
         use crate::spec::plan::parse_plan;
         use crate::spec::Contract;
         use crate::workspace::Target;
@@ -1282,30 +1282,16 @@ docker/
         }
 
         fn documents(plan: &str, configuration: &str, contracts: &[&str]) -> Documents {
-            let mut env = parse_configuration(configuration).0;
             let plan = parse_plan(plan).unwrap();
-            if let Some(method) = plan.field("Configuration Method") {
-                for var in crate::spec::configuration::env_vars_named_in(method) {
-                    if !env.iter().any(|known| known.name == var.name) {
-                        env.push(var);
-                    }
-                }
-            }
-            Documents {
-                plan,
-                research: Vec::new(),
-                entities: Vec::new(),
-                contracts: contracts
-                    .iter()
-                    .map(|p| Contract {
-                        path: p.to_string(),
-                    })
-                    .collect(),
-                scenarios: Vec::new(),
-                env,
-                stages: Vec::new(),
-                present: Vec::new(),
-            }
+            let mut docs = Documents::new(plan);
+            docs.env = with_plan_env_vars(parse_configuration(configuration).0, &docs.plan);
+            docs.contracts = contracts
+                .iter()
+                .map(|p| Contract {
+                    path: p.to_string(),
+                })
+                .collect();
+            docs
         }
 
         fn build(docs: &Documents, ws: &Workspace, texts: &[String]) -> (Context, Vec<Warning>) {
