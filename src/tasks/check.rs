@@ -2,6 +2,7 @@
 //! parallel run go wrong.
 
 use super::graph::Graph;
+use super::model::paths_overlap;
 use super::read::{Problem, TasksDoc};
 use std::collections::HashMap;
 
@@ -76,7 +77,7 @@ fn shared_parallel_paths(doc: &TasksDoc, problems: &mut Vec<Problem>) {
                 .task
                 .paths
                 .iter()
-                .find(|p| other.task.paths.contains(p))?;
+                .find(|p| other.task.paths.iter().any(|o| paths_overlap(p, o)))?;
             (other.task.phase == entry.task.phase && other.task.id != entry.task.id)
                 .then_some((other, shared))
         });
@@ -126,6 +127,15 @@ mod tests {
                 "5: T003 names no file or directory path",
                 "6: `T4` is not a task ID (`T` or `C` and three or more digits)",
             ]
+        );
+    }
+
+    #[test]
+    fn a_directory_overlaps_the_files_under_it() {
+        let text = "## Phase 1\n- [ ] T001 [P] scripts in docker/setup/scripts/\n- [ ] T002 [P] one in docker/setup/scripts/20-packages.sh\n";
+        assert_eq!(
+            messages(text),
+            ["3: [P] task T002 shares docker/setup/scripts/20-packages.sh with [P] task T001 (line 2) in the same phase"]
         );
     }
 }

@@ -1,7 +1,7 @@
 //! The dependency graph over task IDs: order, cycles, what is ready, what can
 //! run together, and drawings of it (Mermaid, DOT, SVG).
 
-use super::model::{Task, TaskId};
+use super::model::{paths_overlap, Task, TaskId};
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -113,7 +113,10 @@ impl<'a> Graph<'a> {
                     group.iter().all(|other| {
                         other.parallel
                             && other.phase == task.phase
-                            && !other.paths.iter().any(|p| task.paths.contains(p))
+                            && !other
+                                .paths
+                                .iter()
+                                .any(|p| task.paths.iter().any(|t| paths_overlap(p, t)))
                     })
                 });
             match groups.last_mut() {

@@ -285,7 +285,8 @@ fn split_id(text: &str) -> Option<(&str, &str)> {
 }
 
 /// Workspace paths named in a description: words with a `/` or a file
-/// extension, backticks and punctuation around them removed.
+/// extension, backticks and punctuation around them removed; directories keep
+/// their trailing `/`.
 pub fn paths_in(description: &str) -> Vec<String> {
     let mut paths: Vec<String> = Vec::new();
     for word in description.split_whitespace() {
@@ -294,11 +295,6 @@ pub fn paths_in(description: &str) -> Vec<String> {
             .trim_end_matches([')', ']', '"', '\'', '`', ',', ';', ':', '.', '!', '?']);
         if looks_like_path(word) {
             let path = word.strip_prefix("./").unwrap_or(word);
-            let path = if path.len() > 1 {
-                path.trim_end_matches('/')
-            } else {
-                path
-            };
             if !paths.iter().any(|p| p == path) {
                 paths.push(path.to_string());
             }
@@ -476,7 +472,7 @@ mod tests {
             t004.description,
             "Setup scripts in docker/setup.sh and `docker/setup/scripts/`"
         );
-        assert_eq!(t004.paths, ["docker/setup.sh", "docker/setup/scripts"]);
+        assert_eq!(t004.paths, ["docker/setup.sh", "docker/setup/scripts/"]);
         assert!(doc.get(id("T002")).unwrap().task.done);
         assert!(doc.get(id("T005")).unwrap().task.done);
         assert!(doc.get(id("T001")).unwrap().task.paths.is_empty());
@@ -533,7 +529,7 @@ mod tests {
         );
         assert_eq!(
             paths_in("Write ./docker/test/ (see docker/README.md)"),
-            ["docker/test", "docker/README.md"]
+            ["docker/test/", "docker/README.md"]
         );
     }
 
