@@ -44,6 +44,14 @@ impl Error {
         self
     }
 
+    /// The same error with its file shown relative to `base` when inside it.
+    pub fn relative_to(mut self, base: &Path) -> Self {
+        if let Some(rel) = self.file.as_deref().and_then(|f| f.strip_prefix(base).ok()) {
+            self.file = Some(rel.to_path_buf());
+        }
+        self
+    }
+
     pub fn message(&self) -> &str {
         &self.message
     }

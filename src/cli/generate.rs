@@ -77,7 +77,7 @@ struct TaskView {
     task: Task,
     mark: char,
     kept: bool,
-    raw: String,
+    original: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -98,6 +98,8 @@ struct Generated {
     context: TemplateContext,
     text: String,
     tasks: Vec<Task>,
+    /// Tasks of the previous file that generation no longer produces.
+    kept: Vec<String>,
 }
 
 impl GenerateArgs {
@@ -190,6 +192,15 @@ impl GenerateArgs {
         if !failed.is_empty() {
             return Err(gates_error(&tasks_path, &failed));
         }
+        if !generated.kept.is_empty() {
+            cx.shell.status_warn(
+                "Kept",
+                format!(
+                    "{} in {tasks_rel}: not generated from the design documents",
+                    generated.kept.join(", ")
+                ),
+            );
+        }
         let unchanged = previous.as_deref() == Some(generated.text.as_str());
         if self.check {
             if !unchanged {
@@ -257,11 +268,13 @@ impl GenerateArgs {
             checklist: gates::evaluate(&tasks, docs, tdd),
         };
         let text = renderer.render("tasks.md.hbs", &context)?;
+        let kept = merged.kept.iter().map(|k| k.task.id.to_string()).collect();
         Ok(Generated {
             feature,
             context,
             text,
             tasks,
+            kept,
         })
     }
 }
@@ -309,7 +322,7 @@ fn phase_views(merged: &Merged, tdd: bool) -> Vec<PhaseView> {
             task: task.clone(),
             mark: *mark,
             kept: false,
-            raw: String::new(),
+            original: String::new(),
         });
     }
     for kept in &merged.kept {
@@ -321,7 +334,7 @@ fn phase_views(merged: &Merged, tdd: bool) -> Vec<PhaseView> {
             task: kept.task.clone(),
             mark: ' ',
             kept: true,
-            raw: kept.raw.clone(),
+            original: kept.raw.clone(),
         });
     }
     phases

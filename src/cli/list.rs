@@ -27,22 +27,31 @@ struct FeatureSummary {
     name: String,
     path: String,
     documents: Vec<&'static str>,
+    /// Tasks done and in all, when the feature has a tasks.md.
+    progress: Option<Progress>,
+}
+
+#[derive(Debug, Serialize)]
+struct Progress {
+    done: usize,
+    total: usize,
 }
 
 impl ListArgs {
     pub fn run(&self, cx: &mut Context) -> Result<()> {
         let ws = cx.workspace()?;
-        let summaries: Vec<FeatureSummary> = feature::list(&ws)?
-            .into_iter()
-            .map(|f| FeatureSummary {
+        let mut summaries = Vec::new();
+        for f in feature::list(&ws)? {
+            summaries.push(FeatureSummary {
                 documents: DOCUMENTS
                     .into_iter()
                     .filter(|doc| f.dir.join(doc.trim_end_matches('/')).exists())
                     .collect(),
+                progress: progress(&f.tasks_path())?,
                 name: f.name,
                 path: f.rel,
-            })
-            .collect();
+            });
+        }
         match self.format {
             Format::Json => cx.shell.out(&crate::cli::to_json(&summaries)?),
             Format::Text => {
@@ -54,4 +63,15 @@ impl ListArgs {
         }
         Ok(())
     }
+}
+
+fn progress(tasks_path: &std::path::Path) -> Result<Option<Progress>> {
+    if !tasks_path.exists() {
+        return Ok(None);
+    }
+    let doc = crate::tasks::read::parse(&crate::spec::read_text(tasks_path)?);
+    Ok(Some(Progress {
+        done: doc.tasks.iter().filter(|e| e.task.done).count(),
+        total: doc.tasks.len(),
+    }))
 }

@@ -1,8 +1,15 @@
 //! Command-line interface: global options, one module per verb. Each verb's
 //! `Args` struct owns its `run`.
 
+pub mod check;
+pub mod done;
 pub mod generate;
+pub mod graph;
 pub mod list;
+pub mod next;
+pub mod scaffold;
+pub mod status;
+pub mod undo;
 
 use crate::ops::shell::{Color, Shell, Verbosity};
 use crate::workspace::{MetadataOptions, Workspace};
@@ -54,6 +61,20 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Generate a numbered, dependency-ordered tasks.md for a feature
     Generate(generate::GenerateArgs),
+    /// Write the docker/ tree the feature's tasks name, with container tests
+    Scaffold(scaffold::ScaffoldArgs),
+    /// Mark tasks done and make one git commit per task
+    Done(done::DoneArgs),
+    /// Uncheck a task that was marked done
+    Undo(undo::UndoArgs),
+    /// Show progress per phase and the tasks that are ready
+    Status(status::StatusArgs),
+    /// Show the tasks whose dependencies are done, grouped for parallel work
+    Next(next::NextArgs),
+    /// Draw the dependency graph (mermaid, dot or svg)
+    Graph(graph::GraphArgs),
+    /// Validate a tasks.md: IDs, dependencies, cycles, [P] conflicts, paths
+    Check(check::CheckArgs),
     /// List the features of the workspace with their documents and progress
     List(list::ListArgs),
 }
@@ -93,6 +114,13 @@ impl Command {
     pub fn run(&self, cx: &mut Context) -> Result<()> {
         match self {
             Command::Generate(args) => args.run(cx),
+            Command::Scaffold(args) => args.run(cx),
+            Command::Done(args) => args.run(cx),
+            Command::Undo(args) => args.run(cx),
+            Command::Status(args) => args.run(cx),
+            Command::Next(args) => args.run(cx),
+            Command::Graph(args) => args.run(cx),
+            Command::Check(args) => args.run(cx),
             Command::List(args) => args.run(cx),
         }
     }

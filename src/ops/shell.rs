@@ -90,7 +90,10 @@ impl Shell {
         }
     }
 
+    /// Prints an error, its file shown relative to the current directory.
     pub fn error(&mut self, err: &crate::Error) {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let err = err.clone().relative_to(&cwd);
         let _ = writeln!(self.err, "{ERROR}error{ERROR:#}: {err}");
         for help in err.help() {
             let _ = writeln!(self.err, "  {NOTE}help{NOTE:#}: {help}");
