@@ -56,8 +56,12 @@ impl ListArgs {
             Format::Json => cx.shell.out(&crate::cli::to_json(&summaries)?),
             Format::Text => {
                 for s in &summaries {
+                    let progress = s.progress.as_ref().map_or("no tasks.md".to_string(), |p| {
+                        format!("{}/{} done", p.done, p.total)
+                    });
+                    let documents = s.documents.join(", ");
                     cx.shell
-                        .out(&format!("{:<32} {}\n", s.name, s.documents.join(", ")));
+                        .out(&format!("{:<32} {progress:<14} {documents}\n", s.name));
                 }
             }
         }
