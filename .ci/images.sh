@@ -7,7 +7,8 @@
 # so a scaffolded Dockerfile builds here without --build-arg.
 # Idempotent: an image that already exists is kept. Prints what it did.
 # Usage: .ci/images.sh [--print-builder]   (--print-builder only prints the builder tag)
-# Env: DEBIAN_MIRROR (default http://deb.debian.org/debian), IMAGES_FORCE=1 rebuilds both images.
+# Env: DEBIAN_MIRROR (default http://deb.debian.org/debian), IMAGES_FORCE=1 rebuilds both images,
+#      IMAGES_CACHE_DIR: keep `docker save` archives there and load them instead of rebuilding (for CI caches).
 set -eu
 
 runtime_tag="debian:bookworm-slim"
@@ -29,8 +30,23 @@ as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+cache_file() {
+    echo "$IMAGES_CACHE_DIR/$(echo "$1" | tr ':/' '__').tar"
+}
+
+# Present in the engine, or loaded from IMAGES_CACHE_DIR.
 image_exists() {
-    [ "${IMAGES_FORCE:-0}" != 1 ] && docker image inspect "$1" >/dev/null 2>&1
+    [ "${IMAGES_FORCE:-0}" != 1 ] || return 1
+    docker image inspect "$1" >/dev/null 2>&1 && return 0
+    [ -n "${IMAGES_CACHE_DIR:-}" ] && [ -f "$(cache_file "$1")" ] || return 1
+    docker load -i "$(cache_file "$1")" >/dev/null && say "loaded $1 from $(cache_file "$1")"
+}
+
+save_to_cache() {
+    [ -n "${IMAGES_CACHE_DIR:-}" ] || return 0
+    mkdir -p "$IMAGES_CACHE_DIR"
+    docker save -o "$(cache_file "$1")" "$1"
+    say "saved $1 to $(cache_file "$1")"
 }
 
 work="$(mktemp -d)"
@@ -86,6 +102,7 @@ strip_rootfs() {
 build_runtime() {
     if image_exists "$runtime_tag"; then
         say "kept $runtime_tag (already present)"
+        [ -z "${IMAGES_CACHE_DIR:-}" ] || [ -f "$(cache_file "$runtime_tag")" ] || save_to_cache "$runtime_tag"
         return
     fi
     if ! command -v debootstrap >/dev/null 2>&1; then
@@ -102,6 +119,7 @@ build_runtime() {
     strip_rootfs "$rootfs"
     as_root tar -C "$rootfs" --numeric-owner -c . | docker import --change 'CMD ["bash"]' - "$runtime_tag" >/dev/null
     say "created $runtime_tag ($(docker image inspect -f '{{.Size}}' "$runtime_tag") bytes)"
+    save_to_cache "$runtime_tag"
 }
 
 # The toolchain of the local `rustc`: a rustup (or tarball) sysroot is copied in without docs,
@@ -126,6 +144,7 @@ prepare_builder_context() {
 build_builder() {
     if image_exists "$builder_tag"; then
         say "kept $builder_tag (already present)"
+        [ -z "${IMAGES_CACHE_DIR:-}" ] || [ -f "$(cache_file "$builder_tag")" ] || save_to_cache "$builder_tag"
         return
     fi
     context="$work/builder"
@@ -147,6 +166,7 @@ EOF
         exit 1
     }
     say "created $builder_tag ($(docker image inspect -f '{{.Size}}' "$builder_tag") bytes)"
+    save_to_cache "$builder_tag"
 }
 
 build_runtime
