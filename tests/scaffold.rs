@@ -430,4 +430,18 @@ fn several_containers_get_a_directory_each_compose_and_shared() {
             String::from_utf8_lossy(&output.stdout)
         );
     }
+    if tool_available("hadolint", "--version") {
+        for dockerfile in ["docker/api/Dockerfile", "docker/worker/Dockerfile"] {
+            let output = Command::new("hadolint")
+                .args(["--failure-threshold", "warning", dockerfile])
+                .current_dir(ws.root())
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "hadolint {dockerfile}:\n{}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+        }
+    }
 }
