@@ -24,7 +24,7 @@ if ! docker buildx version >/dev/null 2>&1; then export DOCKER_BUILDKIT=0; fi
 
 cp -a "${1:-$repo/tests/fixtures/service}/." "$work/"
 if [ ! -f "$work/docker/Dockerfile" ]; then
-    "${CARGO_TASKS:-$repo/target/debug/cargo-tasks}" tasks scaffold --manifest-path "$work/Cargo.toml" >/dev/null
+    "${CARGO_TASKS:-$repo/target/debug/cargo-tasks}" tasks scaffold --quiet --manifest-path "$work/Cargo.toml"
 fi
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
