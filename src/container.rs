@@ -532,7 +532,10 @@ impl Output {
 pub fn outputs(template_names: &[String], context: &Context) -> Vec<Output> {
     let mut outputs = Vec::new();
     for template in template_names {
-        let Some(rel) = template.strip_suffix(".hbs") else {
+        let Some(rel) = template
+            .strip_suffix(".hbs")
+            .filter(|_| is_scaffold_template(template))
+        else {
             continue;
         };
         let output = |path: String, scope| Output {
@@ -558,6 +561,14 @@ pub fn outputs(template_names: &[String], context: &Context) -> Vec<Output> {
     }
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     outputs
+}
+
+/// Whether `name` is a template `outputs` renders.
+pub fn is_scaffold_template(name: &str) -> bool {
+    name.ends_with(".hbs")
+        && [SERVICE_TEMPLATES, FEATURE_TEMPLATES, CONTRACT_TEMPLATES]
+            .iter()
+            .any(|prefix| name.starts_with(prefix))
 }
 
 /// compose.yaml and the shared directory exist only for several containers.

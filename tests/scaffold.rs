@@ -245,6 +245,13 @@ fn a_template_override_replaces_one_file_only() {
         format!("# {feature} on debian:bookworm-slim\n")
     );
     assert!(ws.read("docker/Dockerfile").contains("HEALTHCHECK"));
+
+    ws.write(".specify/templates/docker/Dockerfile.hbs", "FROM scratch\n");
+    let stderr = ws.run(&["scaffold", "--feature", FEATURE]).ok();
+    assert!(
+        stderr.contains("warning: template `docker/Dockerfile.hbs` is ignored"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -66,7 +66,13 @@ impl ScaffoldArgs {
             return Ok(());
         }
         let renderer = Renderer::new(&ws, self.templates.as_deref())?;
-        let outputs = container::outputs(&renderer.names_under("docker/"), &context);
+        let names = renderer.names_under("docker/");
+        for name in names.iter().filter(|n| !container::is_scaffold_template(n)) {
+            cx.shell.warn(format!(
+                "template `{name}` is ignored: scaffold renders `docker/service/`, `docker/feature/` and `docker/contract/` templates"
+            ));
+        }
+        let outputs = container::outputs(&names, &context);
         let mut files = render_all(&renderer, &context, &outputs)?;
         files.extend(config_placeholders(&context, &ws, &files));
         let writer = Writer::new(&ws.root, self.dry_run, self.force);
