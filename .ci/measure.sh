@@ -10,7 +10,7 @@ set -eu
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${RUNS:-5}"
-image="cargo-tasks-measure:latest"
+image="${MEASURE_IMAGE:-cargo-tasks-measure:latest}"
 work="$(mktemp -d)"
 container=""
 cleanup() {
