@@ -14,34 +14,26 @@ pub struct Gate {
     pub failures: Vec<String>,
 }
 
+/// Every checklist item's text, in either order mode.
+pub const ITEMS: [&str; 7] = [
+    "All container specs have corresponding tests",
+    "All build requirements have tasks",
+    "All implementation comes before tests",
+    "All tests come before implementation",
+    "Parallel tasks truly independent",
+    "Each task specifies exact file path",
+    "No task modifies same file as another [P] task",
+];
+
 pub fn evaluate(tasks: &[Task], docs: &Documents, tdd: bool) -> Vec<Gate> {
-    let order = if tdd {
-        "All tests come before implementation"
-    } else {
-        "All implementation comes before tests"
-    };
+    let order = if tdd { ITEMS[3] } else { ITEMS[2] };
     vec![
-        gate(
-            "All container specs have corresponding tests",
-            untested_contracts(tasks, docs, tdd),
-        ),
-        gate(
-            "All build requirements have tasks",
-            uncovered_requirements(tasks, docs),
-        ),
+        gate(ITEMS[0], untested_contracts(tasks, docs, tdd)),
+        gate(ITEMS[1], uncovered_requirements(tasks, docs)),
         gate(order, order_violations(tasks, tdd)),
-        gate(
-            "Parallel tasks truly independent",
-            dependent_parallel_tasks(tasks),
-        ),
-        gate(
-            "Each task specifies exact file path",
-            tasks_without_paths(tasks),
-        ),
-        gate(
-            "No task modifies same file as another [P] task",
-            shared_parallel_files(tasks),
-        ),
+        gate(ITEMS[4], dependent_parallel_tasks(tasks)),
+        gate(ITEMS[5], tasks_without_paths(tasks)),
+        gate(ITEMS[6], shared_parallel_files(tasks)),
     ]
 }
 
@@ -157,4 +149,75 @@ fn shared_parallel_files(tasks: &[Task]) -> Vec<String> {
         }
     }
     failures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::plan::parse_plan;
+    use crate::tasks::TaskId;
+
+    fn task(n: u32, phase: PhaseKind, parallel: bool, paths: &[&str], deps: &[u32]) -> Task {
+        Task {
+            id: TaskId::new('T', n),
+            phase: phase.title(false),
+            parallel,
+            description: format!("Task {n}"),
+            paths: paths.iter().map(|p| p.to_string()).collect(),
+            depends_on: deps.iter().map(|&d| TaskId::new('T', d)).collect(),
+            done: false,
+        }
+    }
+
+    fn docs() -> Documents {
+        let plan = "# Plan\n## Container Technical Context\n**Build Requirements**: cargo, pkg-config (for openssl)\n";
+        Documents::new(parse_plan(plan).unwrap())
+    }
+
+    fn failed(gates: &[Gate]) -> Vec<(&str, Vec<String>)> {
+        gates
+            .iter()
+            .filter(|g| !g.ok)
+            .map(|g| (g.text, g.failures.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn each_gate_fails_for_its_own_reason() {
+        let tasks = vec![
+            task(1, PhaseKind::Core, true, &["docker/Dockerfile"], &[]),
+            task(2, PhaseKind::Core, false, &["docker/"], &[4]),
+            task(3, PhaseKind::Core, true, &[], &[2]),
+            task(4, PhaseKind::Tests, false, &["docker/test/a.sh"], &[]),
+        ];
+        let gates = evaluate(&tasks, &docs(), false);
+        assert_eq!(
+            failed(&gates),
+            [
+                (
+                    ITEMS[1],
+                    vec![
+                        "no task names the requirement `cargo`".to_string(),
+                        "no task names the requirement `pkg-config`".to_string()
+                    ]
+                ),
+                (
+                    ITEMS[2],
+                    vec![
+                        "T002 (Phase 3.2: Core Implementation) waits for T004 (Phase 3.3: Tests)"
+                            .to_string()
+                    ]
+                ),
+                (
+                    ITEMS[4],
+                    vec!["T003 is [P] but depends on T002 in its phase".to_string()]
+                ),
+                (ITEMS[5], vec!["T003 names no file path".to_string()]),
+                (
+                    ITEMS[6],
+                    vec!["T001 and T002 share a file but one is [P]".to_string()]
+                ),
+            ]
+        );
+    }
 }

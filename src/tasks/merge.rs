@@ -168,18 +168,25 @@ pub fn hand_written_lines(previous: &str, rendered: &str) -> Vec<(usize, String)
 }
 
 fn is_generated_shape(line: &str) -> bool {
-    const PREFIXES: [&str; 9] = [
+    const PREFIXES: [&str; 6] = [
         "# Tasks:",
         "**Input**",
         "**Prerequisites**",
         "## Phase ",
         "Task: \"",
         "# Launch ",
-        "- [x] ",
-        "- [ ] ",
-        "- [X] ",
     ];
-    PREFIXES.iter().any(|p| line.starts_with(p)) || is_dependency_line(line)
+    PREFIXES.iter().any(|p| line.starts_with(p))
+        || is_dependency_line(line)
+        || is_checklist_item(line)
+}
+
+/// `- [x] All build requirements have tasks`
+fn is_checklist_item(line: &str) -> bool {
+    ["- [x] ", "- [ ] "]
+        .iter()
+        .filter_map(|mark| line.strip_prefix(mark))
+        .any(|text| super::gates::ITEMS.contains(&text))
 }
 
 /// `- T004 blocks T010, T011`
@@ -192,4 +199,72 @@ fn is_dependency_line(line: &str) -> bool {
         (words.next().and_then(TaskId::parse), words.next()),
         (Some(_), Some("blocks"))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(phase: PhaseKind, what: &str, path: &str, after: &[usize]) -> Draft {
+        Draft {
+            phase,
+            description: format!("{what} in {path}"),
+            paths: vec![path.to_string()],
+            after: after.to_vec(),
+        }
+    }
+
+    fn drafts() -> Vec<Draft> {
+        vec![
+            draft(PhaseKind::Setup, "Create", "docker/", &[]),
+            draft(PhaseKind::Core, "Dockerfile", "docker/Dockerfile", &[0]),
+            draft(PhaseKind::Core, "Entrypoint", "docker/entrypoint.sh", &[0]),
+            draft(PhaseKind::Core, "Stage", "docker/Dockerfile", &[1]),
+        ]
+    }
+
+    #[test]
+    fn first_generation_numbers_in_order_and_marks_parallel_tasks() {
+        let merged = merge(&drafts(), false, None);
+        let ids: Vec<String> = merged.tasks.iter().map(|t| t.id.to_string()).collect();
+        assert_eq!(ids, ["T001", "T002", "T003", "T004"]);
+        let parallel: Vec<bool> = merged.tasks.iter().map(|t| t.parallel).collect();
+        // T002 and T004 share the Dockerfile; T004 also waits for T002.
+        assert_eq!(parallel, [true, false, true, false]);
+        assert_eq!(merged.tasks[3].depends_on, [TaskId::new('T', 2)]);
+        assert!(merged.kept.is_empty());
+    }
+
+    #[test]
+    fn regeneration_keeps_ids_marks_and_hand_written_tasks() {
+        let previous = "## Phase 3.2: Core Implementation\n\
+                        - [x] T007 Entrypoint in docker/entrypoint.sh\n\
+                        - [ ] T009 My own task in docker/extra.sh\n";
+        let merged = merge(&drafts(), false, Some(previous));
+        let ids: Vec<String> = merged.tasks.iter().map(|t| t.id.to_string()).collect();
+        assert_eq!(ids, ["T010", "T011", "T007", "T012"]);
+        assert!(merged.tasks[2].done);
+        assert_eq!(merged.marks, [' ', ' ', 'x', ' ']);
+        assert_eq!(merged.kept.len(), 1);
+        assert_eq!(
+            merged.kept[0].raw,
+            "- [ ] T009 My own task in docker/extra.sh"
+        );
+    }
+
+    #[test]
+    fn hand_written_prose_is_found_but_generated_shapes_are_not() {
+        let previous = "# Tasks: x\n## Phase 3.1: Setup\n- [ ] T001 Create in docker/\n\
+                        - T001 blocks T002\nTask: \"Create in docker/\"\n\
+                        - [x] All build requirements have tasks\n\
+                        - [ ] remember the registry\nCall ops first.\n";
+        let lost = hand_written_lines(previous, "# Tasks: x\n");
+        assert_eq!(
+            lost,
+            [
+                (7, "- [ ] remember the registry".to_string()),
+                (8, "Call ops first.".to_string())
+            ]
+        );
+    }
 }
