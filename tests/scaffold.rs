@@ -5,7 +5,7 @@
 
 mod scaffold_support;
 
-use scaffold_support::{tool_available, Workspace};
+use scaffold_support::{multi_workspace, tool_available, Workspace};
 use std::process::Command;
 
 const FEATURE: &str = "001";
@@ -325,51 +325,6 @@ fn expected_feature_name(ws: &Workspace) -> String {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .find(|name| name.starts_with(FEATURE))
         .expect("fixture feature 001")
-}
-
-const MULTI_PLAN: &str = "# Container Implementation Plan: demo
-
-## Container Technical Context
-**Container Type**: web-service
-**Network Requirements**: api exposes 3000/tcp; worker internal only
-**Health Monitoring**: HTTP GET /healthz on the api; process liveness for the worker
-
-## Container Project Structure
-### Container Source Structure (repository root)
-```
-docker/
-├── api/
-│   └── Dockerfile
-├── worker/
-│   └── Dockerfile
-├── shared/
-└── test/
-```
-
-**Structure Decision**: Multi-container: one directory per service under `docker/`, shared pieces in `docker/shared/`.
-";
-
-/// Two binaries, one container each: per-service directories, compose.yaml and docker/shared/.
-fn multi_workspace() -> Workspace {
-    let ws = Workspace::empty("demo");
-    ws.write(
-        "Cargo.toml",
-        "[workspace]\nmembers = [\"crates/demo-api\", \"crates/demo-worker\"]\nresolver = \"2\"\n",
-    );
-    for name in ["demo-api", "demo-worker"] {
-        ws.write(
-            &format!("crates/{name}/Cargo.toml"),
-            &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
-        );
-        ws.write(&format!("crates/{name}/src/main.rs"), "fn main() {}\n");
-    }
-    ws.write("specs/001-demo/plan.md", MULTI_PLAN);
-    ws.write(
-        "specs/001-demo/configuration.md",
-        "| Variable | Default | Validation | Used by |\n|---|---|---|---|\n\
-         | `DEMO_PORT` | `3000` | integer 1-65535 | api |\n| `DEMO_QUEUE` | | must start with `redis://` | worker |\n",
-    );
-    ws
 }
 
 #[test]

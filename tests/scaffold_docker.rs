@@ -6,9 +6,14 @@
 
 mod scaffold_support;
 
-use scaffold_support::Workspace;
+use scaffold_support::{multi_workspace, Workspace};
 use std::path::Path;
 use std::process::{Command, Output};
+use std::sync::Mutex;
+
+/// One engine test at a time: parallel builds would distort the generated
+/// timing checks (time to healthy) on a small machine.
+static ENGINE: Mutex<()> = Mutex::new(());
 
 fn engine_available() -> bool {
     let answers = Command::new("docker")
@@ -49,15 +54,9 @@ fn ensure_stand_in_images() {
     );
 }
 
-#[test]
-fn the_scaffolded_fixture_builds_and_passes_its_own_container_tests() {
-    if !engine_available() {
-        return;
-    }
-    ensure_stand_in_images();
-    let ws = Workspace::fixture("service");
-    ws.run(&["scaffold", "--feature", "001"]).ok();
-
+/// Runs the generated `docker/test/run_all.sh` and asserts that it passed
+/// and ran each of `tests`.
+fn run_all_passes(ws: &Workspace, tests: &[&str]) {
     let output = Command::new("sh")
         .arg("docker/test/run_all.sh")
         .current_dir(ws.root())
@@ -73,17 +72,48 @@ fn the_scaffolded_fixture_builds_and_passes_its_own_container_tests() {
         "{report}"
     );
     assert!(!stdout.contains("FAIL"), "{report}");
-    for test in [
-        "build_test.sh",
-        "entrypoint_test.sh",
-        "health_test.sh",
-        "security_test.sh",
-        "performance_test.sh",
-        "contracts/health-endpoint_test.sh",
-    ] {
+    for test in tests {
         assert!(
             stdout.contains(&format!("### {test}")),
             "{test} did not run\n{report}"
         );
     }
+}
+
+const GENERATED_TESTS: [&str; 5] = [
+    "build_test.sh",
+    "entrypoint_test.sh",
+    "health_test.sh",
+    "security_test.sh",
+    "performance_test.sh",
+];
+
+#[test]
+fn the_scaffolded_fixture_builds_and_passes_its_own_container_tests() {
+    let _engine = ENGINE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !engine_available() {
+        return;
+    }
+    ensure_stand_in_images();
+    let ws = Workspace::fixture("service");
+    ws.run(&["scaffold", "--feature", "001"]).ok();
+    let mut tests = GENERATED_TESTS.to_vec();
+    tests.push("contracts/health-endpoint_test.sh");
+    run_all_passes(&ws, &tests);
+}
+
+#[test]
+fn a_multi_container_workspace_builds_and_passes_its_own_container_tests() {
+    let _engine = ENGINE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !engine_available() {
+        return;
+    }
+    ensure_stand_in_images();
+    let ws = multi_workspace();
+    ws.run(&["scaffold", "--feature", "001"]).ok();
+    run_all_passes(&ws, &GENERATED_TESTS);
 }
