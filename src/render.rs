@@ -8,6 +8,7 @@ use crate::{Error, Result};
 use handlebars::Handlebars;
 use include_dir::{include_dir, Dir};
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -21,8 +22,10 @@ enum Origin {
 }
 
 pub struct Renderer {
-    registry: Handlebars<'static>,
-    origins: BTreeMap<String, Origin>,
+    /// Every template's text and origin; parsed on first use, because
+    /// parsing all of them would cost more than a whole generate run.
+    sources: BTreeMap<String, (String, Origin)>,
+    registry: RefCell<Handlebars<'static>>,
 }
 
 impl Renderer {
@@ -49,33 +52,32 @@ impl Renderer {
         let mut registry = Handlebars::new();
         registry.set_strict_mode(true);
         registry.register_escape_fn(handlebars::no_escape);
-        let mut origins = BTreeMap::new();
-        for (name, (text, origin)) in sources {
-            if let Err(err) = registry.register_template_string(&name, text) {
-                let (line, _) = err.pos().unwrap_or((1, 0));
-                return Err(Error::new(format!("template error: {}", err.reason()))
-                    .in_file(origin_path(&name, &origin))
-                    .at_line(line));
-            }
-            origins.insert(name, origin);
-        }
-        Ok(Renderer { registry, origins })
+        Ok(Renderer {
+            sources,
+            registry: RefCell::new(registry),
+        })
     }
 
     /// Renders the template `name` (its path under `templates/`).
     pub fn render(&self, name: &str, data: &impl Serialize) -> Result<String> {
-        let origin = self
-            .origins
+        let (text, origin) = self
+            .sources
             .get(name)
             .ok_or_else(|| Error::new(format!("no template named `{name}`")))?;
-        self.registry.render(name, data).map_err(|err| {
-            let file = err
-                .template_name
-                .clone()
-                .unwrap_or_else(|| name.to_string());
-            let origin = self.origins.get(&file).unwrap_or(origin);
+        let mut registry = self.registry.borrow_mut();
+        if !registry.has_template(name) {
+            registry
+                .register_template_string(name, text)
+                .map_err(|err| {
+                    let (line, _) = err.pos().unwrap_or((1, 0));
+                    Error::new(format!("template error: {}", err.reason()))
+                        .in_file(origin_path(name, origin))
+                        .at_line(line)
+                })?;
+        }
+        registry.render(name, data).map_err(|err| {
             let mut error = Error::new(format!("template error: {}", err.reason()))
-                .in_file(origin_path(&file, origin));
+                .in_file(origin_path(name, origin));
             if let Some(line) = err.line_no {
                 error = error.at_line(line);
             }
@@ -85,7 +87,7 @@ impl Renderer {
 
     /// Names of every template below `prefix` (e.g. `docker/`), sorted.
     pub fn names_under(&self, prefix: &str) -> Vec<String> {
-        self.origins
+        self.sources
             .keys()
             .filter(|name| name.starts_with(prefix))
             .cloned()
@@ -176,10 +178,13 @@ mod tests {
     #[test]
     fn syntax_error_names_the_user_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "x.hbs", "line one\n{{#if x}}{{/each}}\nline three\n");
-        let err = Renderer::from_dirs(&[dir.path().to_path_buf()])
-            .err()
-            .unwrap();
+        write(
+            dir.path(),
+            "x.hbs",
+            "line one\n{{#if x}}{{/each}}\nline three\n",
+        );
+        let renderer = Renderer::from_dirs(&[dir.path().to_path_buf()]).unwrap();
+        let err = renderer.render("x.hbs", &()).unwrap_err();
         assert_eq!(err.file(), Some(dir.path().join("x.hbs").as_path()));
         assert_eq!(err.line(), Some(2));
     }

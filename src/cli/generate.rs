@@ -115,12 +115,12 @@ impl GenerateArgs {
         let mut json = Vec::new();
         for feature in features {
             match self.generate(cx, &ws, &renderer, feature) {
-                Ok(Some(generated)) => json.push(FeatureTasks {
+                Ok(Some(generated)) if self.format == Format::Json => json.push(FeatureTasks {
                     feature: generated.feature.name,
                     path: generated.feature.rel,
                     tasks: generated.tasks,
                 }),
-                Ok(None) => {}
+                Ok(_) => {}
                 Err(err) if self.all => {
                     cx.shell.error(&err);
                     failed += 1;
