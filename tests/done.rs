@@ -474,3 +474,25 @@ fn a_user_template_overrides_the_message() {
         "[T001] Create docker/Dockerfile (Phase 3.1: Setup)\n"
     );
 }
+
+#[test]
+fn a_named_directory_commits_its_new_changed_and_deleted_files_but_not_ignored_ones() {
+    let repo = Repo::new("## Phase 1\n- [ ] T001 Setup scripts in docker/setup/scripts/\n");
+    repo.write("docker/setup/scripts/10-old.sh", "old\n");
+    repo.write("docker/setup/scripts/20-keep.sh", "keep\n");
+    repo.git(&["add", "docker"]);
+    repo.git(&["commit", "-q", "-m", "scripts"]);
+    std::fs::remove_file(repo.root().join("docker/setup/scripts/10-old.sh")).unwrap();
+    repo.write("docker/setup/scripts/20-keep.sh", "changed\n");
+    repo.write("docker/setup/scripts/nested/30-new.sh", "new\n");
+    repo.write("docker/setup/scripts/debug.log", "ignored\n");
+    repo.write(".git/info/exclude", "*.log\n");
+    repo.write("docker/other.sh", "not named\n");
+    repo.ok(&["done", "T001"]);
+    assert_eq!(
+        repo.git(&["show", "--name-status", "--format=", "HEAD"]),
+        "D\tdocker/setup/scripts/10-old.sh\nM\tdocker/setup/scripts/20-keep.sh\n\
+         A\tdocker/setup/scripts/nested/30-new.sh\nM\tspecs/001-x/tasks.md\n"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "?? docker/other.sh\n");
+}

@@ -143,9 +143,10 @@ fn toggle_one(
             .map_err(|e| e.in_file(&file.display).at_line(entry.line))?;
     }
     let edited = set_done(&file.text, &file.doc, entry, direction.done());
-    let message = match &options.message {
-        Some(message) => message.clone(),
-        None => commit_message(&place.ws, task, direction)?,
+    let message = match (&options.message, options.no_commit) {
+        (_, true) => None,
+        (Some(message), false) => Some(message.clone()),
+        (None, false) => Some(commit_message(&place.ws, task, direction)?),
     };
     let verb = if direction.done() {
         "Completed"
@@ -155,7 +156,7 @@ fn toggle_one(
     if options.dry_run {
         cx.shell
             .out(&unified_diff(&file.display, &file.text, &edited));
-        if !options.no_commit {
+        if let Some(message) = &message {
             cx.shell.out(&format!(
                 "commit message: {}\ncommit paths: {}\n",
                 message.trim_end(),
@@ -177,8 +178,8 @@ fn toggle_one(
         });
     }
     write_atomic(&file.path, edited.as_bytes())?;
-    match (&place.git, options.no_commit) {
-        (Some(git), false) => {
+    match (&place.git, message) {
+        (Some(git), Some(message)) => {
             let mut commit_paths = vec![format!("{}{}", place.prefix, file.display)];
             commit_paths.extend(paths);
             if let Err(err) = git.commit_paths(&commit_paths, &message) {

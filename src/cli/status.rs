@@ -130,11 +130,7 @@ fn render_text(status: &Status) -> String {
         .unwrap_or(0);
     let mut out = format!("{}\n", status.file);
     for phase in &status.phases {
-        let filled = if phase.total == 0 {
-            0
-        } else {
-            phase.done * BAR / phase.total
-        };
+        let filled = (phase.done * BAR).checked_div(phase.total).unwrap_or(0);
         let name = if phase.name.is_empty() {
             "(no phase)"
         } else {

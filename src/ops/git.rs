@@ -5,7 +5,7 @@
 
 use crate::{Error, Result};
 use git2::{
-    Index, IndexAddOption, Oid, Pathspec, PathspecFlags, Repository, RepositoryState, Signature,
+    Index, Oid, Pathspec, PathspecFlags, Repository, RepositoryState, Signature,
 };
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -147,9 +147,7 @@ impl Git {
         index
             .read(true)
             .map_err(|e| git_error("cannot read the index", &e))?;
-        index
-            .add_all(paths, IndexAddOption::DEFAULT, None)
-            .and_then(|()| index.update_all(paths, None))
+        self.stage(&mut index, paths)
             .map_err(|e| git_error("cannot stage the task's paths", &e))?;
         let parent = self.head_commit()?;
         let mut temp = self.temp_index(temp_path, &index, paths, parent.as_ref())?;
@@ -192,6 +190,62 @@ impl Git {
         }
         let _ = self.run_hook("post-commit", &[], temp_path);
         Ok(commit)
+    }
+
+    /// Brings `paths` in `index` up to date with the work tree: files added or
+    /// updated, deleted ones removed, a directory's untracked files added
+    /// unless ignored. Only the named paths are visited (no work-tree scan).
+    fn stage(&self, index: &mut Index, paths: &[String]) -> Result<(), git2::Error> {
+        for path in paths {
+            let rel = Path::new(path.trim_end_matches('/'));
+            match fs::symlink_metadata(self.workdir.join(rel)) {
+                Ok(meta) if meta.is_dir() => self.stage_dir(index, rel)?,
+                Ok(_) => index.add_path(rel)?,
+                Err(_) => {
+                    if index.get_path(rel, 0).is_some() {
+                        index.remove_path(rel)?;
+                    }
+                    index.remove_dir(rel, 0)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn stage_dir(&self, index: &mut Index, dir: &Path) -> Result<(), git2::Error> {
+        let gone: Vec<PathBuf> = index
+            .iter()
+            .map(|entry| PathBuf::from(String::from_utf8_lossy(&entry.path).into_owned()))
+            .filter(|path| {
+                path.starts_with(dir) && fs::symlink_metadata(self.workdir.join(path)).is_err()
+            })
+            .collect();
+        for path in gone {
+            index.remove_path(&path)?;
+        }
+        let mut pending = vec![dir.to_path_buf()];
+        while let Some(current) = pending.pop() {
+            let Ok(entries) = fs::read_dir(self.workdir.join(&current)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let rel = current.join(entry.file_name());
+                let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+                if entry.file_name() == ".git" {
+                    continue;
+                }
+                let tracked = index.get_path(&rel, 0).is_some();
+                if !tracked && self.repo.is_path_ignored(&rel)? {
+                    continue;
+                }
+                if is_dir {
+                    pending.push(rel);
+                } else {
+                    index.add_path(&rel)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     fn head_commit(&self) -> Result<Option<git2::Commit<'_>>> {
@@ -362,7 +416,12 @@ impl Git {
             .repo
             .find_reference("HEAD")
             .map_err(|e| git_error("cannot read HEAD", &e))?;
-        let target = head.symbolic_target().ok().flatten().unwrap_or("HEAD").to_string();
+        let target = head
+            .symbolic_target()
+            .ok()
+            .flatten()
+            .unwrap_or("HEAD")
+            .to_string();
         let subject = message.lines().next().unwrap_or_default();
         let log = format!("commit: {subject}");
         let updated = match parent {
