@@ -88,7 +88,8 @@ impl Writer {
         }
         self.create_parents(rel)?;
         let mode = executable.then_some(EXECUTABLE_MODE);
-        replace(&path, contents.as_bytes(), mode)?;
+        let durable = outcome == Outcome::Overwritten;
+        replace(&path, contents.as_bytes(), mode, durable)?;
         Ok(outcome)
     }
 
@@ -166,16 +167,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             return Err(Error::new("refusing to write through a symlink").in_file(path));
         }
     }
-    replace(path, bytes, None)
+    replace(path, bytes, None, true)
 }
 
-/// Temp file in the same directory, fsync, then rename over `path`.
+/// Temp file in the same directory, then rename over `path`.
 /// `mode` None keeps an existing file's mode (new files get the umask default).
-fn replace(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
+/// `durable` adds the fsyncs that make the replacement survive a crash; it is
+/// asked for when a file that may hold the user's work is replaced, and
+/// skipped for new files, whose loss loses nothing (fsync is most of the
+/// cost of generating a thousand new files).
+fn replace(path: &Path, bytes: &[u8], mode: Option<u32>, durable: bool) -> Result<()> {
     let temp = temp_path(path);
-    let result = write_temp(&temp, path, bytes, mode).and_then(|()| {
+    let result = write_temp(&temp, path, bytes, mode, durable).and_then(|()| {
         fs::rename(&temp, path).map_err(|e| Error::io(path, &e))?;
-        sync_parent(path);
+        if durable {
+            sync_parent(path);
+        }
         Ok(())
     });
     if result.is_err() {
@@ -184,7 +191,13 @@ fn replace(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
     result
 }
 
-fn write_temp(temp: &Path, target: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
+fn write_temp(
+    temp: &Path,
+    target: &Path,
+    bytes: &[u8],
+    mode: Option<u32>,
+    durable: bool,
+) -> Result<()> {
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -199,7 +212,10 @@ fn write_temp(temp: &Path, target: &Path, bytes: &[u8], mode: Option<u32>) -> Re
         file.set_permissions(permissions)
             .map_err(|e| Error::io(target, &e))?;
     }
-    file.sync_all().map_err(|e| Error::io(target, &e))
+    if durable {
+        file.sync_all().map_err(|e| Error::io(target, &e))?;
+    }
+    Ok(())
 }
 
 fn temp_path(path: &Path) -> PathBuf {
@@ -460,7 +476,7 @@ mod tests {
         fs::create_dir(&target).unwrap();
         // Renaming a file over a non-empty directory fails after the temp file is written.
         fs::write(target.join("inside"), "x").unwrap();
-        assert!(replace(&target, b"data", None).is_err());
+        assert!(replace(&target, b"data", None, true).is_err());
         assert_eq!(entries(dir.path()), ["sub", "sub/inside"]);
     }
 
