@@ -4,9 +4,7 @@
 //! git runs them; signed commits are handed to the git program.
 
 use crate::{Error, Result};
-use git2::{
-    Index, Oid, Pathspec, PathspecFlags, Repository, RepositoryState, Signature,
-};
+use git2::{Index, Oid, Pathspec, PathspecFlags, Repository, RepositoryState, Signature};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -145,16 +143,22 @@ impl Git {
             .index()
             .map_err(|e| git_error("cannot open the index", &e))?;
         index
-            .read(true)
+            .read(false)
             .map_err(|e| git_error("cannot read the index", &e))?;
         self.stage(&mut index, paths)
             .map_err(|e| git_error("cannot stage the task's paths", &e))?;
         let parent = self.head_commit()?;
         let mut temp = self.temp_index(temp_path, &index, paths, parent.as_ref())?;
 
-        self.run_hook("pre-commit", &[], temp_path)?;
-        temp.read(true)
-            .map_err(|e| git_error("cannot read the index after pre-commit", &e))?;
+        // Hooks see the commit's index through GIT_INDEX_FILE; without hooks it
+        // never needs to reach the disk.
+        if self.hook("pre-commit").is_some() || self.hook("commit-msg").is_some() {
+            temp.write()
+                .map_err(|e| git_error("cannot write the commit's index", &e))?;
+            self.run_hook("pre-commit", &[], temp_path)?;
+            temp.read(true)
+                .map_err(|e| git_error("cannot read the index after pre-commit", &e))?;
+        }
         let tree_id = temp
             .write_tree_to(&self.repo)
             .map_err(|e| git_error("cannot write the commit tree", &e))?;
@@ -188,7 +192,7 @@ impl Git {
             restore_index(&index_path, saved_index.as_deref());
             return Err(err);
         }
-        let _ = self.run_hook("post-commit", &[], temp_path);
+        let _ = self.run_hook("post-commit", &[], &index_path);
         Ok(commit)
     }
 
@@ -297,7 +301,6 @@ impl Git {
         for entry in staged.iter().filter(|e| matches(e)) {
             temp.add(&entry).map_err(fail)?;
         }
-        temp.write().map_err(fail)?;
         Ok(temp)
     }
 
@@ -334,16 +337,19 @@ impl Git {
         }
     }
 
+    /// The hook's path when it exists and is executable (git skips others).
+    fn hook(&self, name: &str) -> Option<PathBuf> {
+        let hook = self.hooks_dir().join(name);
+        let meta = fs::metadata(&hook).ok()?;
+        (meta.is_file() && meta.permissions().mode() & 0o111 != 0).then_some(hook)
+    }
+
     /// Runs an executable hook the way git does: from the work tree root, with
     /// `GIT_INDEX_FILE` set, its output on stderr. A non-zero exit is an error.
     fn run_hook(&self, name: &str, args: &[&str], index_file: &Path) -> Result<()> {
-        let hook = self.hooks_dir().join(name);
-        let executable = fs::metadata(&hook)
-            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-            .unwrap_or(false);
-        if !executable {
+        let Some(hook) = self.hook(name) else {
             return Ok(());
-        }
+        };
         let status = Command::new(&hook)
             .args(args)
             .current_dir(&self.workdir)
