@@ -4,7 +4,7 @@
 //! git runs them; signed commits are handed to the git program.
 
 use crate::{Error, Result};
-use git2::{Index, Oid, Pathspec, PathspecFlags, Repository, RepositoryState, Signature};
+use git2::{Index, Oid, Repository, RepositoryState, Signature};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -148,20 +148,13 @@ impl Git {
         self.stage(&mut index, paths)
             .map_err(|e| git_error("cannot stage the task's paths", &e))?;
         let parent = self.head_commit()?;
-        let mut temp = self.temp_index(temp_path, &index, paths, parent.as_ref())?;
+        let mut tree_id = self.commit_tree(&index, paths, parent.as_ref())?;
 
         // Hooks see the commit's index through GIT_INDEX_FILE; without hooks it
-        // never needs to reach the disk.
+        // never needs to exist.
         if self.hook("pre-commit").is_some() || self.hook("commit-msg").is_some() {
-            temp.write()
-                .map_err(|e| git_error("cannot write the commit's index", &e))?;
-            self.run_hook("pre-commit", &[], temp_path)?;
-            temp.read(true)
-                .map_err(|e| git_error("cannot read the index after pre-commit", &e))?;
+            tree_id = self.run_pre_commit(tree_id, temp_path)?;
         }
-        let tree_id = temp
-            .write_tree_to(&self.repo)
-            .map_err(|e| git_error("cannot write the commit tree", &e))?;
         let message = self.message_after_hook(message, temp_path)?;
 
         let commit = if self.gpg_sign() {
@@ -268,40 +261,59 @@ impl Git {
         }
     }
 
-    /// An index file holding HEAD's tree with `paths` taken from `staged`.
-    fn temp_index(
+    /// The tree to commit: HEAD's tree with `paths` as `staged` has them. Only
+    /// the subtrees on those paths are rewritten.
+    fn commit_tree(
         &self,
-        temp_path: &Path,
         staged: &Index,
         paths: &[String],
         parent: Option<&git2::Commit>,
-    ) -> Result<Index> {
-        let fail = |e: git2::Error| git_error("cannot build the commit's index", &e);
+    ) -> Result<Oid> {
+        let fail = |e: git2::Error| git_error("cannot build the commit's tree", &e);
+        let base = match parent {
+            Some(parent) => parent.tree().map_err(fail)?,
+            None => {
+                let empty = self
+                    .repo
+                    .treebuilder(None)
+                    .and_then(|b| b.write())
+                    .map_err(fail)?;
+                self.repo.find_tree(empty).map_err(fail)?
+            }
+        };
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        let mut kept = std::collections::HashSet::new();
+        for entry in staged.iter() {
+            let path = String::from_utf8_lossy(&entry.path).into_owned();
+            if paths.iter().any(|spec| is_under(&path, spec)) {
+                update.upsert(path.as_str(), entry.id, file_mode(entry.mode));
+                kept.insert(path);
+            }
+        }
+        for spec in paths {
+            for path in tree_files(&self.repo, &base, spec.trim_end_matches('/')) {
+                if !kept.contains(&path) {
+                    update.remove(path.as_str());
+                }
+            }
+        }
+        update.create_updated(&self.repo, &base).map_err(fail)
+    }
+
+    /// Runs pre-commit on an index file holding `tree`; returns the tree the
+    /// index holds afterwards (the hook may stage changes).
+    fn run_pre_commit(&self, tree: Oid, temp_path: &Path) -> Result<Oid> {
+        let fail = |e: git2::Error| git_error("cannot write the commit's index", &e);
         let _ = fs::remove_file(temp_path);
         let mut temp = Index::open(temp_path).map_err(fail)?;
-        if let Some(parent) = parent {
-            temp.read_tree(&parent.tree().map_err(fail)?)
-                .map_err(fail)?;
-        }
-        let pathspec = Pathspec::new(paths).map_err(fail)?;
-        let matches = |entry: &git2::IndexEntry| {
-            pathspec.matches_path(
-                Path::new(&*String::from_utf8_lossy(&entry.path)),
-                PathspecFlags::DEFAULT,
-            )
-        };
-        let outdated: Vec<PathBuf> = temp
-            .iter()
-            .filter(|e| matches(e))
-            .map(|e| PathBuf::from(String::from_utf8_lossy(&e.path).into_owned()))
-            .collect();
-        for path in outdated {
-            temp.remove_path(&path).map_err(fail)?;
-        }
-        for entry in staged.iter().filter(|e| matches(e)) {
-            temp.add(&entry).map_err(fail)?;
-        }
-        Ok(temp)
+        let tree = self.repo.find_tree(tree).map_err(fail)?;
+        temp.read_tree(&tree)
+            .and_then(|()| temp.write())
+            .map_err(fail)?;
+        self.run_hook("pre-commit", &[], temp_path)?;
+        temp.read(true)
+            .and_then(|()| temp.write_tree_to(&self.repo))
+            .map_err(|e| git_error("cannot read the index after pre-commit", &e))
     }
 
     /// Writes the message to `COMMIT_EDITMSG`, runs `commit-msg` on it and
@@ -450,6 +462,42 @@ fn restore_index(index_path: &Path, saved: Option<&[u8]>) {
     };
 }
 
+/// Whether `path` is `spec` or inside the directory `spec`.
+fn is_under(path: &str, spec: &str) -> bool {
+    let spec = spec.trim_end_matches('/');
+    path == spec
+        || path
+            .strip_prefix(spec)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Every file path at or below `path` in `tree`.
+fn tree_files(repo: &Repository, tree: &git2::Tree, path: &str) -> Vec<String> {
+    let Ok(entry) = tree.get_path(Path::new(path)) else {
+        return Vec::new();
+    };
+    let Some(subtree) = entry.to_object(repo).ok().and_then(|o| o.into_tree().ok()) else {
+        return vec![path.to_string()];
+    };
+    let mut files = Vec::new();
+    let _ = subtree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        if entry.kind() != Some(git2::ObjectType::Tree) {
+            files.push(format!("{path}/{dir}{}", entry.name().unwrap_or_default()));
+        }
+        git2::TreeWalkResult::Ok
+    });
+    files
+}
+
+fn file_mode(mode: u32) -> git2::FileMode {
+    match mode {
+        0o100755 => git2::FileMode::BlobExecutable,
+        0o120000 => git2::FileMode::Link,
+        0o160000 => git2::FileMode::Commit,
+        _ => git2::FileMode::Blob,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -522,5 +570,30 @@ mod tests {
             err.message(),
             "no git identity configured (user.name and user.email)"
         );
+    }
+
+    #[test]
+    fn the_first_commit_of_an_unborn_branch() {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q", "-b", "main"]);
+        git(dir.path(), &["config", "user.name", "Tess Ter"]);
+        git(dir.path(), &["config", "user.email", "tess@example.com"]);
+        fs::write(dir.path().join("a.txt"), "a\n").unwrap();
+        fs::write(dir.path().join("b.txt"), "b\n").unwrap();
+        let repo = Git::discover(dir.path()).unwrap();
+        repo.commit_paths(&["a.txt".into()], "T001: a").unwrap();
+        assert_eq!(
+            git(dir.path(), &["show", "--name-only", "--format=%s", "HEAD"]),
+            "T001: a\n\na.txt\n"
+        );
+        assert_eq!(git(dir.path(), &["status", "--porcelain"]), "?? b.txt\n");
+    }
+
+    #[test]
+    fn is_under_matches_whole_components() {
+        assert!(is_under("docker/a.sh", "docker/"));
+        assert!(is_under("docker/a.sh", "docker"));
+        assert!(is_under("docker", "docker"));
+        assert!(!is_under("dockerfile", "docker"));
     }
 }
