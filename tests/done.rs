@@ -496,3 +496,18 @@ fn a_named_directory_commits_its_new_changed_and_deleted_files_but_not_ignored_o
     );
     assert_eq!(repo.git(&["status", "--porcelain"]), "?? docker/other.sh\n");
 }
+
+#[test]
+fn one_path_with_work_is_enough_and_url_paths_are_not_paths() {
+    let repo = Repo::new(
+        "## Phase 1\n- [ ] T001 Logging (to stdout/stderr) in docker/entrypoint.sh\n\
+         - [ ] T002 Health check (HTTP GET /healthz) in docker/healthcheck.sh\n",
+    );
+    repo.write("docker/entrypoint.sh", "#!/bin/sh\n");
+    repo.write("docker/healthcheck.sh", "#!/bin/sh\n");
+    repo.ok(&["done", "T001", "T002"]);
+    assert_eq!(
+        repo.git(&["show", "--name-only", "--format=%s", "HEAD"]),
+        "T002: Health check (HTTP GET /healthz) in docker/healthcheck.sh\n\ndocker/healthcheck.sh\nspecs/001-x/tasks.md\n"
+    );
+}

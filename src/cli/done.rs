@@ -260,27 +260,26 @@ fn refuse_open_dependencies(doc: &TasksDoc, task: &Task) -> Result<()> {
     .with_help("finish those first, or pass --force"))
 }
 
-/// A "phantom completion": a named path that neither exists nor differs from
-/// HEAD, so no work on it can have happened.
+/// A "phantom completion": the task names paths, and none of them exists or
+/// differs from HEAD, so no work on them can have happened.
 fn refuse_phantom(place: &Place, task: &Task, repo_paths: &[String]) -> Result<()> {
-    let mut untouched = Vec::new();
     for (path, repo_path) in task.paths.iter().zip(repo_paths) {
-        let exists = place.ws.root.join(path).exists();
-        let changed = match &place.git {
-            Some(git) if !exists => git.changed_since_head(repo_path)?,
-            _ => false,
+        let worked_on = match &place.git {
+            _ if place.ws.root.join(path).exists() => true,
+            Some(git) => git.changed_since_head(repo_path)?,
+            None => false,
         };
-        if !exists && !changed {
-            untouched.push(path.as_str());
+        if worked_on {
+            return Ok(());
         }
     }
-    if untouched.is_empty() {
+    if task.paths.is_empty() {
         return Ok(());
     }
     Err(Error::new(format!(
         "{} names paths that neither exist nor changed since the last commit: {}",
         task.id,
-        untouched.join(", ")
+        task.paths.join(", ")
     ))
     .with_help("do the work first, or pass --force if the task really is complete"))
 }

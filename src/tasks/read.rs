@@ -307,7 +307,13 @@ fn looks_like_path(word: &str) -> bool {
     let path_chars = word
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-' | b'@' | b'+'));
-    if word.is_empty() || !path_chars || word.contains("://") || TaskId::parse(word).is_some() {
+    // `/healthz` or `/specs/...` are URL paths or absolute: not workspace paths.
+    if word.is_empty()
+        || !path_chars
+        || word.starts_with('/')
+        || word.contains("://")
+        || TaskId::parse(word).is_some()
+    {
         return false;
     }
     if !word.bytes().any(|b| b.is_ascii_alphabetic()) {
@@ -523,7 +529,7 @@ mod tests {
     fn paths_exclude_ids_urls_numbers_and_abbreviations() {
         assert_eq!(
             paths_in(
-                "Check T004, https://x.io/a, v1.2, e.g. <30s in .dockerignore and Cargo.toml."
+                "Check T004, https://x.io/a, GET /healthz, v1.2, e.g. <30s in .dockerignore and Cargo.toml."
             ),
             [".dockerignore", "Cargo.toml"]
         );
