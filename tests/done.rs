@@ -511,3 +511,16 @@ fn one_path_with_work_is_enough_and_url_paths_are_not_paths() {
         "T002: Health check (HTTP GET /healthz) in docker/healthcheck.sh\n\ndocker/healthcheck.sh\nspecs/001-x/tasks.md\n"
     );
 }
+
+#[test]
+fn outside_a_repository_only_no_commit_works() {
+    let repo = repo();
+    std::fs::remove_dir_all(repo.root().join(".git")).unwrap();
+    repo.write("docker/Dockerfile", "FROM scratch\n");
+    let stderr = repo.fails(&["done", "T001"]);
+    assert!(stderr.contains("not inside a git repository"), "{stderr}");
+    assert!(stderr.contains("--no-commit"), "{stderr}");
+    assert_eq!(repo.tasks(), TASKS_MD);
+    repo.ok(&["done", "T001", "--no-commit"]);
+    assert_eq!(repo.tasks(), TASKS_MD.replace("- [ ] T001", "- [X] T001"));
+}

@@ -46,6 +46,10 @@ fn next_groups_ready_tasks_that_can_run_together() {
         "Batch 1 (can run in parallel):\n  T002 Entrypoint in docker/entrypoint.sh\n  T003 Notes in docs/notes.md\n\
          Batch 2:\n  T004 More notes in docs/\n"
     );
+    let json: serde_json::Value =
+        serde_json::from_str(&repo.ok(&["next", "--format", "json"])).unwrap();
+    assert_eq!(json[0][1]["id"], "T003");
+    assert_eq!(json[1][0]["id"], "T004");
     let all_done = Repo::new("- [x] T001 a in a.txt\n");
     assert_eq!(all_done.ok(&["next"]), "All tasks are done.\n");
 }
