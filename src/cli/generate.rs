@@ -1,4 +1,4 @@
-use crate::cli::{to_json, Context, Format};
+use crate::cli::{to_json, Context, Format, TemplateArgs};
 use crate::feature::{self, Feature, FeatureArgs};
 use crate::layout;
 use crate::ops::fs::{unified_diff, Outcome, Writer};
@@ -11,7 +11,6 @@ use crate::tasks::Task;
 use crate::workspace::Workspace;
 use crate::{Error, Result};
 use serde::Serialize;
-use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct GenerateArgs {
@@ -35,12 +34,8 @@ pub struct GenerateArgs {
     /// Regenerate even though lines written by hand would be dropped
     #[arg(long)]
     pub force: bool,
-    /// Directory of template overrides (per file, over the embedded ones)
-    #[arg(long, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
-    /// Print the JSON context the templates receive and write nothing
-    #[arg(long)]
-    pub print_context: bool,
+    #[command(flatten)]
+    pub template: TemplateArgs,
     /// Output format of the generated tasks on stdout
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -105,7 +100,7 @@ struct Generated {
 impl GenerateArgs {
     pub fn run(&self, cx: &mut Context) -> Result<()> {
         let ws = cx.workspace()?;
-        let renderer = Renderer::new(&ws, self.templates.as_deref())?;
+        let renderer = Renderer::new(&ws, self.template.templates.as_deref())?;
         let features = if self.all {
             feature::list(&ws)?
         } else {
@@ -128,7 +123,7 @@ impl GenerateArgs {
                 Err(err) => return Err(err),
             }
         }
-        if self.format == Format::Json && !self.print_context {
+        if self.format == Format::Json && !self.template.print_context {
             let text = match json.as_slice() {
                 [one] if !self.all => to_json(one)?,
                 all => to_json(&all)?,
@@ -173,7 +168,7 @@ impl GenerateArgs {
             false => None,
         };
         let generated = self.render(ws, renderer, feature, &docs, previous.as_deref())?;
-        if self.print_context {
+        if self.template.print_context {
             cx.shell.out(&to_json(&generated.context)?);
             return Ok(None);
         }

@@ -135,6 +135,17 @@ pub fn normalize_args(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStri
     args
 }
 
+/// Options of the verbs that render templates.
+#[derive(Debug, Clone, Args)]
+pub struct TemplateArgs {
+    /// Directory of template overrides (per file, over the embedded ones)
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Print the JSON context the templates receive and write nothing
+    #[arg(long)]
+    pub print_context: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {
     #[default]

@@ -3,7 +3,7 @@
 //! differ from what would be written are kept unless `--force`; a kept file
 //! is a warning, not a failure (it is usually a deliberate hand edit).
 
-use crate::cli::{to_json, Context};
+use crate::cli::{to_json, Context, TemplateArgs};
 use crate::container::{
     self, Context as Scaffold, ContractView, Inputs, Output, Scope, ServiceView,
 };
@@ -15,7 +15,6 @@ use crate::spec::{self, Documents};
 use crate::tasks::read;
 use crate::workspace::Workspace;
 use crate::{Error, Result};
-use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct ScaffoldArgs {
@@ -27,12 +26,8 @@ pub struct ScaffoldArgs {
     /// Overwrite files that differ from what the templates produce
     #[arg(long)]
     pub force: bool,
-    /// Directory of template overrides (per file, over the embedded ones)
-    #[arg(long, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
-    /// Print the JSON context the templates receive and write nothing
-    #[arg(long)]
-    pub print_context: bool,
+    #[command(flatten)]
+    pub template: TemplateArgs,
 }
 
 /// One rendered file waiting to be written.
@@ -61,11 +56,11 @@ impl ScaffoldArgs {
                 .warn(format!("{file}:{}: {}", warning.line, warning.message));
         }
         let context = build_context(cx, &ws, &feature, &docs)?;
-        if self.print_context {
+        if self.template.print_context {
             cx.shell.out(&to_json(&context)?);
             return Ok(());
         }
-        let renderer = Renderer::new(&ws, self.templates.as_deref())?;
+        let renderer = Renderer::new(&ws, self.template.templates.as_deref())?;
         let names = renderer.names_under("docker/");
         for name in names.iter().filter(|n| !container::is_scaffold_template(n)) {
             cx.shell.warn(format!(
