@@ -121,27 +121,8 @@ fn toggle_one(
 ) -> Result<TasksFile> {
     let entry = find(&file, wanted)?;
     let task = &entry.task;
-    let here = |message: String| {
-        Error::new(message)
-            .in_file(&file.display)
-            .at_line(entry.line)
-    };
-    if task.done == direction.done() {
-        let state = if task.done {
-            "already done"
-        } else {
-            "not done"
-        };
-        return Err(here(format!("{} is {state}", task.id)));
-    }
-    let paths =
-        repository_paths(place, task).map_err(|e| e.in_file(&file.display).at_line(entry.line))?;
-    if let Direction::Done { force: false } = direction {
-        refuse_open_dependencies(&file.doc, task)
-            .map_err(|e| e.in_file(&file.display).at_line(entry.line))?;
-        refuse_phantom(place, task, &paths)
-            .map_err(|e| e.in_file(&file.display).at_line(entry.line))?;
-    }
+    let paths = validate(place, &file.doc, task, direction)
+        .map_err(|e| e.in_file(&file.display).at_line(entry.line))?;
     let edited = set_done(&file.text, &file.doc, entry, direction.done());
     let message = match (&options.message, options.no_commit) {
         (_, true) => None,
@@ -204,6 +185,29 @@ fn toggle_one(
         text: edited,
         ..file
     })
+}
+
+/// The task's paths relative to the work tree, or why it must not change.
+fn validate(
+    place: &Place,
+    doc: &TasksDoc,
+    task: &Task,
+    direction: Direction,
+) -> Result<Vec<String>> {
+    if task.done == direction.done() {
+        let state = if task.done {
+            "already done"
+        } else {
+            "not done"
+        };
+        return Err(Error::new(format!("{} is {state}", task.id)));
+    }
+    let paths = repository_paths(place, task)?;
+    if let Direction::Done { force: false } = direction {
+        refuse_open_dependencies(doc, task)?;
+        refuse_phantom(place, task, &paths)?;
+    }
+    Ok(paths)
 }
 
 /// The task with ID `wanted`, or an error naming the nearest ID.
