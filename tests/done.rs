@@ -48,7 +48,16 @@ impl Snapshot {
 fn done_checks_the_task_and_commits_it_with_its_paths() {
     let repo = repo();
     repo.write("docker/Dockerfile", "FROM scratch\n");
-    repo.ok(&["done", "T001"]);
+    let output = repo.run(&["done", "T001"]);
+    assert!(output.status.success());
+    let short = repo.git(&["rev-parse", "--short=7", "HEAD"]);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        format!(
+            "Completed T001 Create docker/Dockerfile (commit {})",
+            short.trim()
+        )
+    );
     assert_eq!(repo.tasks(), TASKS_MD.replace("- [ ] T001", "- [X] T001"));
     assert_eq!(
         repo.git(&["log", "-1", "--format=%s|%an <%ae>|%cn"]),

@@ -152,39 +152,34 @@ fn toggle_one(
                 if direction.done() { "done" } else { "open" }
             ),
         );
-        return Ok(TasksFile {
-            doc: crate::tasks::read::parse(&edited),
-            text: edited,
-            ..file
-        });
+        return Ok(file.with_text(edited));
     }
     write_atomic(&file.path, edited.as_bytes())?;
     match (&place.git, message) {
         (Some(git), Some(message)) => {
             let mut commit_paths = vec![format!("{}{}", place.prefix, file.display)];
             commit_paths.extend(paths);
-            if let Err(err) = git.commit_paths(&commit_paths, &message) {
-                write_atomic(&file.path, file.text.as_bytes())?;
-                return Err(err.with_help(format!(
-                    "{} was restored; nothing was committed",
-                    file.display
-                )));
-            }
+            let commit = match git.commit_paths(&commit_paths, &message) {
+                Ok(commit) => commit,
+                Err(err) => {
+                    write_atomic(&file.path, file.text.as_bytes())?;
+                    return Err(err.with_help(format!(
+                        "{} was restored; nothing was committed",
+                        file.display
+                    )));
+                }
+            };
+            let short = commit.to_string().chars().take(7).collect::<String>();
             cx.shell.status(
                 verb,
-                format!("{} {} (committed)", task.id, task.description),
+                format!("{} {} (commit {short})", task.id, task.description),
             );
         }
         _ => cx
             .shell
             .status(verb, format!("{} {}", task.id, task.description)),
     }
-    let doc = crate::tasks::read::parse(&edited);
-    Ok(TasksFile {
-        doc,
-        text: edited,
-        ..file
-    })
+    Ok(file.with_text(edited))
 }
 
 /// The task's paths relative to the work tree, or why it must not change.

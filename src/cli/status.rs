@@ -42,13 +42,21 @@ impl TasksFile {
                 error
             }
         })?;
-        let doc = read::parse(&text);
         Ok(TasksFile {
             path,
             display,
+            doc: read::parse(&text),
             text,
-            doc,
         })
+    }
+
+    /// The same file after an edit.
+    pub fn with_text(self, text: String) -> TasksFile {
+        TasksFile {
+            doc: read::parse(&text),
+            text,
+            ..self
+        }
     }
 }
 
