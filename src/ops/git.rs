@@ -6,7 +6,6 @@
 use crate::{Error, Result};
 use git2::{Index, Oid, Repository, RepositoryState, Signature};
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -353,7 +352,7 @@ impl Git {
     fn hook(&self, name: &str) -> Option<PathBuf> {
         let hook = self.hooks_dir().join(name);
         let meta = fs::metadata(&hook).ok()?;
-        (meta.is_file() && meta.permissions().mode() & 0o111 != 0).then_some(hook)
+        (meta.is_file() && is_executable(&meta)).then_some(hook)
     }
 
     /// Runs an executable hook the way git does: from the work tree root, with
@@ -460,6 +459,18 @@ fn restore_index(index_path: &Path, saved: Option<&[u8]>) {
         Some(bytes) => crate::ops::fs::write_atomic(index_path, bytes),
         None => fs::remove_file(index_path).map_err(|e| Error::io(index_path, &e)),
     };
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+/// Windows has no executable bit; git for Windows runs any hook file.
+#[cfg(not(unix))]
+fn is_executable(_meta: &fs::Metadata) -> bool {
+    true
 }
 
 /// Whether `path` is `spec` or inside the directory `spec`.
