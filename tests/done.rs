@@ -495,6 +495,7 @@ fn a_named_directory_commits_its_new_changed_and_deleted_files_but_not_ignored_o
     repo.write("docker/setup/scripts/20-keep.sh", "changed\n");
     repo.write("docker/setup/scripts/nested/30-new.sh", "new\n");
     repo.write("docker/setup/scripts/debug.log", "ignored\n");
+    repo.write("docker/setup/scripts/nested/trace.log", "ignored too\n");
     repo.write(".git/info/exclude", "*.log\n");
     repo.write("docker/other.sh", "not named\n");
     repo.ok(&["done", "T001"]);
@@ -532,4 +533,16 @@ fn outside_a_repository_only_no_commit_works() {
     assert_eq!(repo.tasks(), TASKS_MD);
     repo.ok(&["done", "T001", "--no-commit"]);
     assert_eq!(repo.tasks(), TASKS_MD.replace("- [ ] T001", "- [X] T001"));
+}
+
+#[test]
+fn an_ignored_file_is_not_committed_unless_tracked() {
+    let repo = Repo::new("## Phase 1\n- [ ] T001 Build in target/out.txt and docker/run.sh\n");
+    repo.write("target/out.txt", "build output\n");
+    repo.write("docker/run.sh", "#!/bin/sh\n");
+    repo.ok(&["done", "T001"]);
+    assert_eq!(
+        repo.git(&["show", "--name-only", "--format=", "HEAD"]),
+        "docker/run.sh\nspecs/001-x/tasks.md\n"
+    );
 }

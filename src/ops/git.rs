@@ -196,7 +196,8 @@ impl Git {
             let rel = Path::new(path.trim_end_matches('/'));
             match fs::symlink_metadata(self.workdir.join(rel)) {
                 Ok(meta) if meta.is_dir() => self.stage_dir(index, rel)?,
-                Ok(_) => index.add_path(rel)?,
+                Ok(_) if self.tracked_or_not_ignored(index, rel)? => index.add_path(rel)?,
+                Ok(_) => {}
                 Err(_) => {
                     if index.get_path(rel, 0).is_some() {
                         index.remove_path(rel)?;
@@ -230,8 +231,7 @@ impl Git {
                 if entry.file_name() == ".git" {
                     continue;
                 }
-                let tracked = index.get_path(&rel, 0).is_some();
-                if !tracked && self.repo.is_path_ignored(&rel)? {
+                if !self.tracked_or_not_ignored(index, &rel)? {
                     continue;
                 }
                 if is_dir {
@@ -242,6 +242,11 @@ impl Git {
             }
         }
         Ok(())
+    }
+
+    /// Ignored files are staged only when already tracked, as `git add` does.
+    fn tracked_or_not_ignored(&self, index: &Index, path: &Path) -> Result<bool, git2::Error> {
+        Ok(index.get_path(path, 0).is_some() || !self.repo.is_path_ignored(path)?)
     }
 
     fn head_commit(&self) -> Result<Option<git2::Commit<'_>>> {
