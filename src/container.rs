@@ -29,6 +29,9 @@ pub struct Inputs<'a> {
     /// `rustc --version` output, the fallback builder version.
     pub rustc_version: Option<&'a str>,
     pub contract_texts: &'a [String],
+    /// Root-level `.cargo` and `vendor` when they exist: an offline,
+    /// vendored build needs them before the first cargo call.
+    pub extra: &'a [String],
 }
 
 /// What every template receives.
@@ -64,6 +67,8 @@ pub struct WorkspaceFiles {
     pub stubs: Vec<Stub>,
     /// Member directories (or a root package's top-level source paths).
     pub sources: Vec<String>,
+    /// Copied before the dependency build (`.cargo`, `vendor`).
+    pub extra: Vec<String>,
 }
 
 /// A target source file replaced by a stub for the dependency-only build:
@@ -89,6 +94,9 @@ pub struct Service {
     pub env: Vec<Env>,
     pub packages: Vec<String>,
     pub config_files: Vec<String>,
+    /// Services this one waits for, healthy, in compose.yaml: a service
+    /// without ports waits for every service that has some.
+    pub depends_on: Vec<String>,
 }
 
 /// Cargo metadata for OCI labels; missing values are "".
@@ -169,12 +177,20 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<Warning>) {
         }
         (uid, gid) => (uid.unwrap_or(DEFAULT_UID), gid.unwrap_or(DEFAULT_UID)),
     };
-    let services: Vec<Service> = inputs
+    let mut services: Vec<Service> = inputs
         .layout
         .services
         .iter()
         .map(|slot| service(inputs, slot, &mut warnings))
         .collect();
+    let listeners: Vec<String> = services
+        .iter()
+        .filter(|s| !s.ports.is_empty())
+        .map(|s| s.name.clone())
+        .collect();
+    for service in services.iter_mut().filter(|s| s.ports.is_empty()) {
+        service.depends_on = listeners.clone();
+    }
     let contracts = contract_checks(inputs, &services);
     let context = Context {
         generator: format!("cargo-tasks {}", env!("CARGO_PKG_VERSION")),
@@ -196,7 +212,10 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<Warning>) {
                 .and_then(seconds)
                 .unwrap_or(DEFAULT_STARTUP_SECONDS),
         },
-        workspace: workspace_files(inputs.workspace),
+        workspace: WorkspaceFiles {
+            extra: inputs.extra.to_vec(),
+            ..workspace_files(inputs.workspace)
+        },
         services,
         contracts,
     };
@@ -267,6 +286,7 @@ fn service(inputs: &Inputs, slot: &ServiceLayout, warnings: &mut Vec<Warning>) -
         env,
         packages: runtime_packages(plan, inputs.workspace),
         config_files: config_files(plan, &slot.dir),
+        depends_on: Vec::new(),
     }
 }
 
@@ -370,8 +390,28 @@ fn image_tag(binary: &str) -> String {
         .collect()
 }
 
+/// Label values are written inside double quotes, in the Dockerfile and in
+/// shell scripts: `"`, `\\` and `$` are escaped the way both read them, a
+/// backquote (which only the shell would expand) becomes `'`, and control
+/// characters become spaces.
+fn label_text(value: &str) -> String {
+    let mut text = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '"' | '\\' | '$' => {
+                text.push('\\');
+                text.push(c);
+            }
+            '`' => text.push('\''),
+            c if c.is_control() => text.push(' '),
+            c => text.push(c),
+        }
+    }
+    text
+}
+
 fn package_info(package: Option<&Package>, name: &str) -> PackageInfo {
-    let text = |value: Option<&String>| value.cloned().unwrap_or_default();
+    let text = |value: Option<&String>| value.map(|v| label_text(v)).unwrap_or_default();
     PackageInfo {
         name: name.to_string(),
         version: package.map(|p| p.version.clone()).unwrap_or_default(),
@@ -424,6 +464,7 @@ fn workspace_files(ws: &Workspace) -> WorkspaceFiles {
         manifests,
         stubs,
         sources,
+        extra: Vec::new(),
     }
 }
 
@@ -1314,7 +1355,16 @@ docker/
                 workspace: ws,
                 rustc_version: Some("rustc 1.91.0 (x 2025-10-01)"),
                 contract_texts: texts,
+                extra: &[],
             })
+        }
+
+        #[test]
+        fn label_values_stay_inside_their_double_quotes() {
+            assert_eq!(
+                label_text("say \"hi\" for $5 \\ `now`\nplease"),
+                "say \\\"hi\\\" for \\$5 \\\\ 'now' please"
+            );
         }
 
         #[test]
@@ -1367,6 +1417,8 @@ docker/
             );
             assert!(worker.ports.is_empty());
             assert_eq!(worker.health, Health::Process);
+            assert!(api.depends_on.is_empty());
+            assert_eq!(worker.depends_on, ["api"]);
             assert_eq!(worker.port_env, None);
             let queue = &worker.env[1];
             assert!(queue.required);

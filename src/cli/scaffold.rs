@@ -159,6 +159,7 @@ fn build_context(
         workspace: ws,
         rustc_version: rustc.as_deref(),
         contract_texts: &contract_texts,
+        extra: &vendored_build_files(&ws.root),
     });
     for warning in warnings {
         let file = ws.relative(&feature.dir.join(&warning.file));
@@ -277,4 +278,13 @@ fn rustc_version() -> Option<String> {
         .status
         .success()
         .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// The root-level files an offline, vendored build needs first.
+fn vendored_build_files(root: &std::path::Path) -> Vec<String> {
+    [".cargo", "vendor"]
+        .into_iter()
+        .filter(|name| root.join(name).is_dir())
+        .map(str::to_string)
+        .collect()
 }
