@@ -433,7 +433,7 @@ enum Topic {
 const TOPICS: [(Topic, &[&str]); 3] = [
     (
         Topic::Healthcheck,
-        &["health", "probe", "liveness", "readiness"],
+        &["health", "healthcheck", "probe", "liveness", "readiness"],
     ),
     (
         Topic::Entrypoint,
@@ -627,4 +627,107 @@ fn order_by_phase(drafts: Vec<Draft>, tdd: bool) -> Vec<Draft> {
             draft
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::ServiceLayout;
+    use crate::spec::plan::parse_plan;
+
+    fn layout() -> Layout {
+        Layout {
+            multi: false,
+            docker_dir: "docker".into(),
+            shared_dir: None,
+            test_dir: "docker/test".into(),
+            services: vec![ServiceLayout {
+                name: "svc".into(),
+                dir: "docker".into(),
+                binary: "svc".into(),
+                package: "svc".into(),
+            }],
+        }
+    }
+
+    fn docs(fields: &str) -> Documents {
+        let plan = format!("# Plan\n## Container Technical Context\n{fields}\n");
+        let mut docs = Documents::new(parse_plan(&plan).unwrap());
+        docs.research = vec![Item {
+            text: "healthcheck.sh uses /dev/tcp".into(),
+            line: 3,
+        }];
+        docs
+    }
+
+    fn find<'a>(drafts: &'a [Draft], start: &str) -> (usize, &'a Draft) {
+        drafts
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.description.starts_with(start))
+            .unwrap_or_else(|| panic!("no task starting with {start}"))
+    }
+
+    #[test]
+    fn phases_are_in_template_order_and_dependencies_point_backwards() {
+        let (docs, layout) = (docs(""), layout());
+        let drafts = draft(&Input {
+            feature_rel: "specs/001-x",
+            docs: &docs,
+            layout: &layout,
+            tdd: false,
+        });
+        let phases: Vec<PhaseKind> = drafts.iter().map(|d| d.phase).collect();
+        assert!(phases.windows(2).all(|w| w[0] <= w[1]), "{phases:?}");
+        for (i, d) in drafts.iter().enumerate() {
+            assert!(
+                d.after.iter().all(|&a| a < i),
+                "{} waits for a later task",
+                d.description
+            );
+        }
+        let (_, research) = find(&drafts, "Apply research decision");
+        assert_eq!(research.paths, ["docker/healthcheck.sh"]);
+    }
+
+    #[test]
+    fn tdd_puts_tests_first_and_makes_implementation_wait_for_them() {
+        let (docs, layout) = (docs(""), layout());
+        let drafts = draft(&Input {
+            feature_rel: "specs/001-x",
+            docs: &docs,
+            layout: &layout,
+            tdd: true,
+        });
+        let (build_test, test) = find(&drafts, "Container build test");
+        let (dockerfile, core) = find(&drafts, "Dockerfile creation");
+        assert!(build_test < dockerfile);
+        assert!(core.after.contains(&build_test));
+        assert!(!test
+            .after
+            .iter()
+            .any(|&a| drafts[a].phase == PhaseKind::Core));
+        assert_eq!(PhaseKind::Tests.title(true), "Phase 3.2: Tests First (TDD)");
+    }
+
+    #[test]
+    fn performance_task_uses_the_plans_goals_else_the_templates() {
+        let stated = docs("**Image Size Goals**: <100MB\n**Startup Performance**: <2s");
+        assert_eq!(goals(&plan_fields(&stated)), "<2s, <100MB");
+        assert_eq!(goals(&plan_fields(&docs(""))), DEFAULT_GOALS);
+        let unclear = docs("**Startup Performance**: NEEDS CLARIFICATION");
+        assert_eq!(goals(&plan_fields(&unclear)), DEFAULT_GOALS);
+    }
+
+    #[test]
+    fn paths_are_joined_as_prose_and_contract_stems_are_flat() {
+        let paths = |p: &[&str]| join_paths(&p.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(paths(&["a"]), "a");
+        assert_eq!(paths(&["a", "b", "c"]), "a, b and c");
+        assert_eq!(contract_stem("contracts/http/health.md"), "http-health");
+        assert_eq!(
+            words("JobCounters metrics.rs"),
+            ["job", "counters", "metrics", "rs"]
+        );
+    }
 }
