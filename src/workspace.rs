@@ -65,6 +65,51 @@ impl Workspace {
         })
     }
 
+    /// The workspace root and configuration without package data, found the
+    /// way cargo finds them but without running it: the verbs that only read
+    /// tasks.md need nothing more, and `cargo metadata` would be most of
+    /// their time. The root is the nearest manifest at or above the start
+    /// that has a `[workspace]` table, else the nearest manifest.
+    pub fn locate(options: &MetadataOptions) -> Result<Workspace> {
+        let start = match &options.manifest_path {
+            Some(path) if path.is_file() => path.clone(),
+            Some(path) => {
+                return Err(Error::new("manifest path does not exist").in_file(path));
+            }
+            None => {
+                let cwd = std::env::current_dir()
+                    .map_err(|e| Error::new(format!("cannot read the current directory: {e}")))?;
+                nearest_manifest(&cwd).ok_or_else(|| {
+                    Error::new(format!(
+                        "could not find `Cargo.toml` in `{}` or any parent directory",
+                        cwd.display()
+                    ))
+                })?
+            }
+        };
+        let start = start.canonicalize().map_err(|e| Error::io(&start, &e))?;
+        let mut root_manifest = start.clone();
+        for manifest in start.ancestors().skip(1).filter_map(nearest_manifest_in) {
+            if has_workspace_table(&manifest)? {
+                root_manifest = manifest;
+                break;
+            }
+        }
+        if has_workspace_table(&start)? {
+            root_manifest = start;
+        }
+        let root = root_manifest
+            .parent()
+            .unwrap_or(Path::new("/"))
+            .to_path_buf();
+        let config = Config::load(&root_manifest)?;
+        Ok(Workspace {
+            root,
+            packages: Vec::new(),
+            config,
+        })
+    }
+
     /// Every binary target of the workspace with its package, sorted by name.
     pub fn binaries(&self) -> Vec<(&Package, &Target)> {
         let mut bins: Vec<_> = self
@@ -86,6 +131,23 @@ impl Workspace {
             .collect::<Vec<_>>()
             .join("/")
     }
+}
+
+fn nearest_manifest(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors().find_map(nearest_manifest_in)
+}
+
+fn nearest_manifest_in(dir: &Path) -> Option<PathBuf> {
+    let manifest = dir.join("Cargo.toml");
+    manifest.is_file().then_some(manifest)
+}
+
+fn has_workspace_table(manifest: &Path) -> Result<bool> {
+    let text = std::fs::read_to_string(manifest).map_err(|e| Error::io(manifest, &e))?;
+    let doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        Error::new(e.to_string().trim().to_string()).in_file(manifest)
+    })?;
+    Ok(doc.contains_key("workspace"))
 }
 
 fn run_cargo_metadata(options: &MetadataOptions) -> Result<cargo_metadata::Metadata> {
@@ -146,5 +208,72 @@ fn target_from_metadata(target: &cargo_metadata::Target) -> Target {
         name: target.name.clone(),
         kind,
         src_path: target.src_path.clone().into_std_path_buf(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn locate_finds_the_enclosing_workspace_of_a_member() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        write(
+            &root,
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"a\"]\n[workspace.metadata.tasks]\ntdd = true\n",
+        );
+        write(&root, "a/Cargo.toml", "[package]\nname = \"a\"\n");
+        let options = MetadataOptions {
+            manifest_path: Some(root.join("a/Cargo.toml")),
+            ..MetadataOptions::default()
+        };
+        let ws = Workspace::locate(&options).unwrap();
+        assert_eq!(ws.root, root);
+        assert!(ws.config.tdd);
+    }
+
+    #[test]
+    fn locate_stops_at_a_lone_package() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        write(&root, "Cargo.toml", "[package]\nname = \"outer\"\n");
+        write(&root, "inner/Cargo.toml", "[package]\nname = \"inner\"\n");
+        let options = MetadataOptions {
+            manifest_path: Some(root.join("inner/Cargo.toml")),
+            ..MetadataOptions::default()
+        };
+        assert_eq!(
+            Workspace::locate(&options).unwrap().root,
+            root.join("inner")
+        );
+    }
+
+    #[test]
+    fn locate_names_a_broken_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "Cargo.toml", "[package\n");
+        let options = MetadataOptions {
+            manifest_path: Some(dir.path().join("Cargo.toml")),
+            ..MetadataOptions::default()
+        };
+        let err = Workspace::locate(&options).unwrap_err();
+        assert_eq!(
+            err.file(),
+            Some(
+                dir.path()
+                    .join("Cargo.toml")
+                    .canonicalize()
+                    .unwrap()
+                    .as_path()
+            )
+        );
     }
 }

@@ -18,7 +18,7 @@ impl CheckArgs {
     pub fn run(&self, cx: &mut Context) -> Result<()> {
         let file = match &self.path {
             Some(path) => TasksFile::read(path.clone(), path.display().to_string())?,
-            None => TasksFile::load(&cx.workspace()?, &self.feature)?,
+            None => TasksFile::load(&cx.workspace_root()?, &self.feature)?,
         };
         let problems = check(&file.doc);
         let mut report = String::new();

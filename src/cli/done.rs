@@ -81,7 +81,7 @@ pub(crate) fn toggle(
     options: &ToggleOptions,
     direction: Direction,
 ) -> Result<()> {
-    let ws = cx.workspace()?;
+    let ws = cx.workspace_root()?;
     let tasks_path = options.feature.resolve(&ws)?.tasks_path();
     let git = match Git::discover(&ws.root) {
         Ok(git) => Some(git),

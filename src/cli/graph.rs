@@ -26,7 +26,7 @@ pub struct GraphArgs {
 
 impl GraphArgs {
     pub fn run(&self, cx: &mut Context) -> Result<()> {
-        let ws = cx.workspace()?;
+        let ws = cx.workspace_root()?;
         let file = TasksFile::load(&ws, &self.feature)?;
         let tasks = file.doc.task_list();
         let graph = Graph::new(&tasks);

@@ -39,7 +39,7 @@ struct Progress {
 
 impl ListArgs {
     pub fn run(&self, cx: &mut Context) -> Result<()> {
-        let ws = cx.workspace()?;
+        let ws = cx.workspace_root()?;
         let mut summaries = Vec::new();
         for f in feature::list(&ws)? {
             summaries.push(FeatureSummary {

@@ -100,13 +100,24 @@ impl Context {
         }
     }
 
+    /// The workspace with its packages, from `cargo metadata`.
     pub fn workspace(&self) -> Result<Workspace> {
-        Workspace::load(&MetadataOptions {
+        Workspace::load(&self.metadata_options())
+    }
+
+    /// The workspace root and configuration only, without running cargo:
+    /// for the verbs that read tasks.md and need no package data.
+    pub fn workspace_root(&self) -> Result<Workspace> {
+        Workspace::locate(&self.metadata_options())
+    }
+
+    fn metadata_options(&self) -> MetadataOptions {
+        MetadataOptions {
             manifest_path: self.global.manifest_path.clone(),
             offline: self.global.offline,
             locked: self.global.locked,
             frozen: self.global.frozen,
-        })
+        }
     }
 }
 

@@ -15,7 +15,7 @@ pub struct NextArgs {
 
 impl NextArgs {
     pub fn run(&self, cx: &mut Context) -> Result<()> {
-        let ws = cx.workspace()?;
+        let ws = cx.workspace_root()?;
         let file = TasksFile::load(&ws, &self.feature)?;
         let tasks = file.doc.task_list();
         let groups = Graph::new(&tasks).parallel_groups();

@@ -79,7 +79,7 @@ struct PhaseStatus<'a> {
 
 impl StatusArgs {
     pub fn run(&self, cx: &mut Context) -> Result<()> {
-        let ws = cx.workspace()?;
+        let ws = cx.workspace_root()?;
         let file = TasksFile::load(&ws, &self.feature)?;
         let tasks = file.doc.task_list();
         let status = summarize(&file.display, &tasks);
