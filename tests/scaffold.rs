@@ -5,8 +5,9 @@
 
 mod scaffold_support;
 
-use scaffold_support::{multi_workspace, tool_available, Workspace};
-use std::process::Command;
+use scaffold_support::{
+    assert_hadolint_clean, assert_shellcheck_clean, multi_workspace, tool_available, Workspace,
+};
 
 const FEATURE: &str = "001";
 
@@ -286,17 +287,7 @@ fn generated_scripts_are_shellcheck_clean() {
         .filter(|f| f.ends_with(".sh"))
         .collect();
     assert!(scripts.len() >= 14, "{scripts:?}");
-    let output = Command::new("shellcheck")
-        .args(["--severity=style", "--external-sources"])
-        .args(&scripts)
-        .current_dir(ws.root())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "shellcheck found problems:\n{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
+    assert_shellcheck_clean(ws.root(), &scripts);
 }
 
 #[test]
@@ -306,17 +297,7 @@ fn generated_dockerfile_is_hadolint_clean_at_warning_level() {
     }
     let ws = fixture();
     ws.run(&["scaffold", "--feature", FEATURE]).ok();
-    let output = Command::new("hadolint")
-        .args(["--failure-threshold", "warning", "docker/Dockerfile"])
-        .current_dir(ws.root())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "hadolint found problems:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_hadolint_clean(ws.root(), "docker/Dockerfile");
 }
 
 fn expected_feature_name(ws: &Workspace) -> String {
@@ -380,30 +361,11 @@ fn several_containers_get_a_directory_each_compose_and_shared() {
 
     if tool_available("shellcheck", "--version") {
         let scripts: Vec<&String> = created.iter().filter(|p| p.ends_with(".sh")).collect();
-        let output = Command::new("shellcheck")
-            .args(["--severity=style", "--external-sources"])
-            .args(&scripts)
-            .current_dir(ws.root())
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "shellcheck:\n{}",
-            String::from_utf8_lossy(&output.stdout)
-        );
+        assert_shellcheck_clean(ws.root(), &scripts);
     }
     if tool_available("hadolint", "--version") {
         for dockerfile in ["docker/api/Dockerfile", "docker/worker/Dockerfile"] {
-            let output = Command::new("hadolint")
-                .args(["--failure-threshold", "warning", dockerfile])
-                .current_dir(ws.root())
-                .output()
-                .unwrap();
-            assert!(
-                output.status.success(),
-                "hadolint {dockerfile}:\n{}",
-                String::from_utf8_lossy(&output.stdout)
-            );
+            assert_hadolint_clean(ws.root(), dockerfile);
         }
     }
 }

@@ -289,3 +289,43 @@ pub fn tool_available(program: &str, version_arg: &str) -> bool {
     }
     found
 }
+
+/// Runs shellcheck (style severity) over `scripts` in `root`; panics with its findings.
+pub fn assert_shellcheck_clean<S: AsRef<std::ffi::OsStr>>(root: &Path, scripts: &[S]) {
+    assert_lint_clean(
+        root,
+        "shellcheck",
+        &["--severity=style", "--external-sources"],
+        scripts,
+    );
+}
+
+/// Runs hadolint at warning level over `dockerfile` in `root`; panics with its findings.
+pub fn assert_hadolint_clean(root: &Path, dockerfile: &str) {
+    assert_lint_clean(
+        root,
+        "hadolint",
+        &["--failure-threshold", "warning"],
+        &[dockerfile],
+    );
+}
+
+fn assert_lint_clean<S: AsRef<std::ffi::OsStr>>(
+    root: &Path,
+    program: &str,
+    args: &[&str],
+    files: &[S],
+) {
+    let output = Command::new(program)
+        .args(args)
+        .args(files)
+        .current_dir(root)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+    assert!(
+        output.status.success(),
+        "{program} found problems:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
