@@ -532,13 +532,19 @@ mod tests {
         String::from_utf8(output.stdout).unwrap()
     }
 
-    fn repo() -> tempfile::TempDir {
+    /// A repository with an identity and two files, nothing committed.
+    fn unborn_repo() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         git(dir.path(), &["init", "-q", "-b", "main"]);
         git(dir.path(), &["config", "user.name", "Tess Ter"]);
         git(dir.path(), &["config", "user.email", "tess@example.com"]);
         fs::write(dir.path().join("a.txt"), "a\n").unwrap();
         fs::write(dir.path().join("b.txt"), "b\n").unwrap();
+        dir
+    }
+
+    fn repo() -> tempfile::TempDir {
+        let dir = unborn_repo();
         git(dir.path(), &["add", "."]);
         git(dir.path(), &["commit", "-q", "-m", "init"]);
         dir
@@ -590,12 +596,7 @@ mod tests {
 
     #[test]
     fn the_first_commit_of_an_unborn_branch() {
-        let dir = tempfile::tempdir().unwrap();
-        git(dir.path(), &["init", "-q", "-b", "main"]);
-        git(dir.path(), &["config", "user.name", "Tess Ter"]);
-        git(dir.path(), &["config", "user.email", "tess@example.com"]);
-        fs::write(dir.path().join("a.txt"), "a\n").unwrap();
-        fs::write(dir.path().join("b.txt"), "b\n").unwrap();
+        let dir = unborn_repo();
         let repo = Git::discover(dir.path()).unwrap();
         repo.commit_paths(&["a.txt".into()], "T001: a").unwrap();
         assert_eq!(
