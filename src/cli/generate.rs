@@ -5,7 +5,7 @@ use crate::ops::fs::{unified_diff, Outcome, Writer};
 use crate::render::Renderer;
 use crate::spec::{self, Documents};
 use crate::tasks::gates::{self, Gate};
-use crate::tasks::merge::{self, Merged};
+use crate::tasks::merge::{self, Merged, Previous};
 use crate::tasks::rules::{self, Input};
 use crate::tasks::Task;
 use crate::workspace::Workspace;
@@ -167,13 +167,14 @@ impl GenerateArgs {
             true => Some(spec::read_text(&tasks_path)?),
             false => None,
         };
-        let generated = self.render(ws, renderer, feature, &docs, previous.as_deref())?;
+        let parsed = previous.as_deref().map(Previous::parse);
+        let generated = self.render(ws, renderer, feature, &docs, parsed.as_ref())?;
         if self.template.print_context {
             cx.shell.out(&to_json(&generated.context)?);
             return Ok(None);
         }
-        if let Some(previous) = &previous {
-            let lost = merge::hand_written_lines(previous, &generated.text);
+        if let Some(parsed) = &parsed {
+            let lost = merge::hand_written_lines(parsed, &generated.text);
             if !lost.is_empty() && !self.force {
                 return Err(hand_written_error(&tasks_path, &lost));
             }
@@ -232,7 +233,7 @@ impl GenerateArgs {
         renderer: &Renderer,
         feature: Feature,
         docs: &Documents,
-        previous: Option<&str>,
+        previous: Option<&Previous>,
     ) -> Result<Generated> {
         let tdd = self.tdd || ws.config.tdd;
         let layout = layout::layout(&docs.plan, ws).map_err(|e| e.in_file(feature.plan_path()))?;

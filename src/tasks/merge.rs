@@ -26,9 +26,26 @@ pub struct Merged {
     pub kept: Vec<Kept>,
 }
 
-pub fn merge(drafts: &[Draft], tdd: bool, previous: Option<&str>) -> Merged {
-    let previous_doc = previous.map(read::parse).unwrap_or_default();
-    let previous_lines: Vec<&str> = previous.map(|t| t.lines().collect()).unwrap_or_default();
+/// The tasks.md on disk, read once for the merge and the hand-written check.
+pub struct Previous<'a> {
+    text: &'a str,
+    doc: read::TasksDoc,
+}
+
+impl<'a> Previous<'a> {
+    pub fn parse(text: &'a str) -> Previous<'a> {
+        Previous {
+            text,
+            doc: read::parse(text),
+        }
+    }
+}
+
+pub fn merge(drafts: &[Draft], tdd: bool, previous: Option<&Previous>) -> Merged {
+    let empty = read::TasksDoc::default();
+    let previous_doc = previous.map_or(&empty, |p| &p.doc);
+    let previous_text = previous.map_or("", |p| p.text);
+    let previous_lines: Vec<&str> = previous_text.lines().collect();
     let mut by_description: HashMap<String, Vec<&read::TaskEntry>> = HashMap::new();
     for entry in &previous_doc.tasks {
         by_description
@@ -83,7 +100,7 @@ pub fn merge(drafts: &[Draft], tdd: bool, previous: Option<&str>) -> Merged {
         .collect();
     let marks = matched
         .iter()
-        .map(|m| m.map_or(' ', |e| previous_mark(previous.unwrap_or(""), e)))
+        .map(|m| m.map_or(' ', |e| previous_mark(previous_text, e)))
         .collect();
     let kept: Vec<Kept> = previous_doc
         .tasks
@@ -149,10 +166,11 @@ pub fn phase_titles(tdd: bool) -> Vec<String> {
 /// Lines of the previous file that the new file would not contain and that
 /// are not generated text which changes by itself (dependency lines,
 /// parallel examples, checklist items, headings): the user's own words.
-pub fn hand_written_lines(previous: &str, rendered: &str) -> Vec<(usize, String)> {
-    let task_lines: HashSet<usize> = read::parse(previous).tasks.iter().map(|e| e.line).collect();
+pub fn hand_written_lines(previous: &Previous, rendered: &str) -> Vec<(usize, String)> {
+    let task_lines: HashSet<usize> = previous.doc.tasks.iter().map(|e| e.line).collect();
     let new_lines: HashSet<&str> = rendered.lines().map(str::trim).collect();
     previous
+        .text
         .trim_start_matches('\u{feff}')
         .lines()
         .enumerate()
@@ -240,7 +258,7 @@ mod tests {
         let previous = "## Phase 3.2: Core Implementation\n\
                         - [x] T007 Entrypoint in docker/entrypoint.sh\n\
                         - [ ] T009 My own task in docker/extra.sh\n";
-        let merged = merge(&drafts(), false, Some(previous));
+        let merged = merge(&drafts(), false, Some(&Previous::parse(previous)));
         let ids: Vec<String> = merged.tasks.iter().map(|t| t.id.to_string()).collect();
         assert_eq!(ids, ["T010", "T011", "T007", "T012"]);
         assert!(merged.tasks[2].done);
@@ -258,7 +276,7 @@ mod tests {
                         - T001 blocks T002\nTask: \"Create in docker/\"\n\
                         - [x] All build requirements have tasks\n\
                         - [ ] remember the registry\nCall ops first.\n";
-        let lost = hand_written_lines(previous, "# Tasks: x\n");
+        let lost = hand_written_lines(&Previous::parse(previous), "# Tasks: x\n");
         assert_eq!(
             lost,
             [
