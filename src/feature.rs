@@ -171,10 +171,8 @@ fn feature_json(root: &Path) -> Result<Option<String>> {
 }
 
 fn from_branch(root: &Path, features: &[Feature]) -> Option<Feature> {
-    let repo = git2::Repository::discover(root).ok()?;
-    let head = repo.head().ok()?;
-    let branch = head.shorthand().ok()?;
-    let prefix = feature_prefix(branch)?;
+    let branch = crate::ops::git::Git::discover(root).ok()?.branch()?;
+    let prefix = feature_prefix(&branch)?;
     let mut matching = features.iter().filter(|f| f.number() == prefix);
     match (matching.next(), matching.next()) {
         (Some(one), None) => Some(one.clone()),

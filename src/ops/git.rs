@@ -33,6 +33,14 @@ impl Git {
         Ok(Git { repo, workdir })
     }
 
+    /// The name of the checked-out branch, `None` on a detached HEAD.
+    pub fn branch(&self) -> Option<String> {
+        let head = self.repo.head().ok()?;
+        head.is_branch()
+            .then(|| head.shorthand().ok().map(str::to_string))
+            .flatten()
+    }
+
     /// The work tree root, canonical.
     pub fn workdir(&self) -> &Path {
         &self.workdir
