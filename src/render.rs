@@ -2,10 +2,19 @@
 //! overrides any single one by placing a file of the same relative name in
 //! `--templates DIR`, the `templates` directory of the metadata table, or
 //! `.specify/templates/` (first found wins, per file).
+//!
+//! Values enter a generated file only through the escaping helpers of
+//! `escape` (`{{sh x}}`, `{{yaml x}}`, ...), chosen by the language and the
+//! place; the default `{{x}}` writes the value unchanged.
+
+pub mod escape;
 
 use crate::workspace::Workspace;
 use crate::{Error, Result};
-use handlebars::Handlebars;
+use handlebars::{
+    Context as HbContext, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
+    RenderErrorReason,
+};
 use include_dir::{include_dir, Dir};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -52,6 +61,9 @@ impl Renderer {
         let mut registry = Handlebars::new();
         registry.set_strict_mode(true);
         registry.register_escape_fn(handlebars::no_escape);
+        for (name, escape) in escape::HELPERS {
+            registry.register_helper(name, Box::new(EscapeHelper(escape)));
+        }
         Ok(Renderer {
             sources,
             registry: RefCell::new(registry),
@@ -92,6 +104,41 @@ impl Renderer {
             .filter(|name| name.starts_with(prefix))
             .cloned()
             .collect()
+    }
+}
+
+/// An escaping function as a helper: joins its parameters (strings,
+/// numbers, booleans) and writes them escaped; anything else is an error.
+struct EscapeHelper(escape::Escape);
+
+impl HelperDef for EscapeHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc HbContext,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let fail = |why: String| RenderErrorReason::Other(format!("`{}`: {why}", h.name()));
+        if h.params().is_empty() {
+            return Err(fail("needs a value".to_string()).into());
+        }
+        let mut text = String::new();
+        for param in h.params() {
+            match param.value() {
+                serde_json::Value::String(s) => text.push_str(s),
+                serde_json::Value::Number(n) => text.push_str(&n.to_string()),
+                serde_json::Value::Bool(b) => text.push_str(&b.to_string()),
+                other => {
+                    let what = param.relative_path().map_or("a value", String::as_str);
+                    return Err(fail(format!("{what} is not text ({other})")).into());
+                }
+            }
+        }
+        let escaped = (self.0)(&text).map_err(fail)?;
+        out.write(&escaped)?;
+        Ok(())
     }
 }
 
@@ -187,6 +234,33 @@ mod tests {
         let err = renderer.render("x.hbs", &()).unwrap_err();
         assert_eq!(err.file(), Some(dir.path().join("x.hbs").as_path()));
         assert_eq!(err.line(), Some(2));
+    }
+
+    #[test]
+    fn escaping_helpers_join_their_parameters_and_refuse_what_a_place_cannot_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.sh.hbs", "{{sh dir \"/x y\"}} {{num port}}\n");
+        write(dir.path(), "b.sh.hbs", "{{ident name}}\n");
+        write(dir.path(), "c.sh.hbs", "{{sh list}}\n");
+        let renderer = Renderer::from_dirs(&[dir.path().to_path_buf()]).unwrap();
+        let data = serde_json::json!({"dir": "d'x", "port": 8080, "name": "A B", "list": [1]});
+        assert_eq!(
+            renderer.render("a.sh.hbs", &data).unwrap(),
+            "'d'\\''x/x y' 8080\n"
+        );
+        let err = renderer.render("b.sh.hbs", &data).unwrap_err();
+        assert_eq!(err.file(), Some(dir.path().join("b.sh.hbs").as_path()));
+        assert!(
+            err.message().contains("\"A B\" is not a variable name"),
+            "{}",
+            err.message()
+        );
+        let err = renderer.render("c.sh.hbs", &data).unwrap_err();
+        assert!(
+            err.message().contains("list is not text"),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]
