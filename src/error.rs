@@ -1,5 +1,6 @@
 //! One error type for every user-facing failure: a message, where it happened
-//! (file and line when known) and optional hints. Every error exits with code 1.
+//! (file and line when known) and optional hints. Every error exits with code 1
+//! (usage errors, which clap reports before any work starts, exit with 2).
 
 use std::fmt;
 use std::path::{Path, PathBuf};

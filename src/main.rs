@@ -1,17 +1,13 @@
-use cargo_tasks::cli::{normalize_args, Cli, Context};
-use clap::Parser;
+use cargo_tasks::cli::{parse, Context};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse_from(normalize_args(std::env::args_os().collect())) {
+    let cli = match parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) => {
+            // Help and version on stdout with 0; usage errors on stderr with 2.
             let _ = err.print();
-            return if err.use_stderr() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            };
+            return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
         }
     };
     let mut cx = Context::new(cli.global);

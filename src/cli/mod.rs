@@ -2,10 +2,12 @@
 //! `Args` struct owns its `run`.
 
 pub mod check;
+pub mod completions;
 pub mod done;
 pub mod generate;
 pub mod graph;
 pub mod list;
+pub mod man;
 pub mod next;
 pub mod scaffold;
 pub mod status;
@@ -14,13 +16,25 @@ pub mod undo;
 use crate::ops::shell::{Color, Shell, Verbosity};
 use crate::workspace::{MetadataOptions, Workspace};
 use crate::Result;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
+/// The command line as cargo passes it to a subcommand: `cargo-tasks tasks
+/// <verb> ...` for `cargo tasks <verb> ...`, help styled like cargo's.
 #[derive(Debug, Parser)]
 #[command(
-    name = "cargo-tasks",
-    bin_name = "cargo tasks",
+    name = "cargo",
+    bin_name = "cargo",
+    styles = clap_cargo::style::CLAP_STYLING,
+    disable_help_subcommand = true
+)]
+pub enum CargoCli {
+    Tasks(Cli),
+}
+
+#[derive(Debug, Args)]
+#[command(
     version,
     about = "Generate and track spec-kit tasks.md for containerising cargo workspaces",
     propagate_version = true
@@ -38,14 +52,21 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH")]
     pub manifest_path: Option<PathBuf>,
     /// Coloring
-    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "CARGO_TERM_COLOR",
+        default_value_t = Color::Auto,
+        value_name = "WHEN"
+    )]
     pub color: Color,
     /// Do not print cargo-style status messages
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Print notes about what is being done
-    #[arg(short, long, global = true)]
-    pub verbose: bool,
+    /// Print notes about what is being done (may be repeated, as with cargo)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     /// Run `cargo metadata` without accessing the network
     #[arg(long, global = true)]
     pub offline: bool,
@@ -77,6 +98,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// List the features of the workspace with their documents and progress
     List(list::ListArgs),
+    /// Print a shell completion script for `cargo tasks`
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff) of `cargo tasks` or of one of its verbs
+    Man(man::ManArgs),
 }
 
 /// What every verb gets: the shell to print through and the global options.
@@ -89,7 +114,7 @@ impl Context {
     pub fn new(global: GlobalArgs) -> Self {
         let verbosity = if global.quiet {
             Verbosity::Quiet
-        } else if global.verbose {
+        } else if global.verbose > 0 {
             Verbosity::Verbose
         } else {
             Verbosity::Normal
@@ -133,17 +158,39 @@ impl Command {
             Command::Graph(args) => args.run(cx),
             Command::Check(args) => args.run(cx),
             Command::List(args) => args.run(cx),
+            Command::Completions(args) => args.run(cx),
+            Command::Man(args) => args.run(cx),
         }
     }
 }
 
-/// Arguments as cargo passes them (`cargo-tasks tasks <verb> ...`) or as
-/// typed directly (`cargo-tasks <verb> ...`).
-pub fn normalize_args(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    if args.get(1).is_some_and(|a| a == "tasks") {
-        args.remove(1);
+/// Parses the command line as cargo passes it. Help and usage errors are
+/// coloured as `CARGO_TERM_COLOR` asks, like the rest of the output.
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
+    let mut command = CargoCli::command().color(term_color());
+    let matches = command.try_get_matches_from_mut(args)?;
+    let CargoCli::Tasks(cli) =
+        CargoCli::from_arg_matches(&matches).map_err(|e| e.format(&mut command))?;
+    Ok(cli)
+}
+
+/// The `tasks` command tree as cargo users see it: `cargo tasks`.
+pub fn tasks_command() -> clap::Command {
+    let mut command = CargoCli::command();
+    command.build();
+    command
+        .find_subcommand("tasks")
+        .cloned()
+        .unwrap_or_else(CargoCli::command)
+}
+
+fn term_color() -> clap::ColorChoice {
+    let value = std::env::var("CARGO_TERM_COLOR").unwrap_or_default();
+    match Color::from_str(&value, true) {
+        Ok(Color::Always) => clap::ColorChoice::Always,
+        Ok(Color::Never) => clap::ColorChoice::Never,
+        _ => clap::ColorChoice::Auto,
     }
-    args
 }
 
 /// Options of the verbs that render templates.
@@ -169,4 +216,55 @@ pub fn to_json(value: &impl serde::Serialize) -> Result<String> {
     serde_json::to_string_pretty(value)
         .map(|s| s + "\n")
         .map_err(|e| crate::Error::new(format!("cannot encode JSON: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Vec<OsString> {
+        line.split_whitespace().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        CargoCli::command().debug_assert();
+    }
+
+    #[test]
+    fn cargo_passes_the_subcommand_name_first() {
+        let cli = parse(args("cargo-tasks tasks status --quiet")).unwrap();
+        assert!(matches!(cli.command, Command::Status(_)));
+        assert!(cli.global.quiet);
+    }
+
+    #[test]
+    fn a_verb_without_the_subcommand_name_is_a_usage_error() {
+        let err = parse(args("cargo-tasks status")).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::InvalidSubcommand);
+        assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn verbose_can_be_repeated() {
+        let cli = parse(args("cargo-tasks tasks -vv status")).unwrap();
+        assert_eq!(cli.global.verbose, 2);
+        let cx = Context::new(cli.global);
+        assert_eq!(cx.shell.verbosity(), Verbosity::Verbose);
+    }
+
+    #[test]
+    fn quiet_and_verbose_conflict() {
+        let err = parse(args("cargo-tasks tasks -q -v status")).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    #[test]
+    fn tasks_command_is_named_as_cargo_users_type_it() {
+        let command = tasks_command();
+        assert_eq!(command.get_name(), "tasks");
+        assert_eq!(command.get_bin_name(), Some("cargo tasks"));
+        assert_eq!(command.get_display_name(), Some("cargo-tasks"));
+        assert!(command.find_subcommand("generate").is_some());
+    }
 }

@@ -2,7 +2,7 @@
 //! and notes on stderr; data on stdout. Every verb prints through here.
 
 use anstream::{AutoStream, ColorChoice};
-use anstyle::{AnsiColor, Style};
+use anstyle::Style;
 use std::fmt::Display;
 use std::io::{IsTerminal, Write};
 
@@ -21,10 +21,12 @@ pub enum Verbosity {
     Verbose,
 }
 
-const STATUS: Style = AnsiColor::Green.on_default().bold();
-const WARNING: Style = AnsiColor::Yellow.on_default().bold();
-const ERROR: Style = AnsiColor::Red.on_default().bold();
-const NOTE: Style = AnsiColor::Cyan.on_default().bold();
+// Cargo's own palette, as cargo and clap's help use it.
+const STATUS: Style = clap_cargo::style::GOOD;
+const WARNING: Style = clap_cargo::style::WARN;
+const ERROR: Style = clap_cargo::style::ERROR;
+const NOTE: Style = clap_cargo::style::NOTE;
+const HELP: Style = clap_cargo::style::TRANSIENT;
 
 pub struct Shell {
     err: AutoStream<std::io::Stderr>,
@@ -96,7 +98,7 @@ impl Shell {
         let err = err.clone().relative_to(&cwd);
         let _ = writeln!(self.err, "{ERROR}error{ERROR:#}: {err}");
         for help in err.help() {
-            let _ = writeln!(self.err, "  {NOTE}help{NOTE:#}: {help}");
+            let _ = writeln!(self.err, "  {HELP}help{HELP:#}: {help}");
         }
     }
 

@@ -131,7 +131,7 @@ impl Repo {
 
     pub fn spawn(&self, args: &[&str]) -> std::process::Child {
         self.command(env!("CARGO_BIN_EXE_cargo-tasks"))
-            .args(args)
+            .args(with_subcommand_name(args))
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -140,7 +140,7 @@ impl Repo {
 
     pub fn run(&self, args: &[&str]) -> Output {
         self.command(env!("CARGO_BIN_EXE_cargo-tasks"))
-            .args(args)
+            .args(with_subcommand_name(args))
             .output()
             .expect("cargo-tasks runs")
     }
@@ -169,5 +169,15 @@ impl Repo {
             String::from_utf8_lossy(&output.stderr)
         );
         String::from_utf8(output.stderr).unwrap()
+    }
+}
+
+/// The arguments as cargo passes them for `cargo tasks <args>`: `tasks` first.
+fn with_subcommand_name<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    match args.first() {
+        Some(&"tasks") => args.to_vec(),
+        _ => std::iter::once("tasks")
+            .chain(args.iter().copied())
+            .collect(),
     }
 }

@@ -57,10 +57,11 @@ impl Workspace {
         fs::write(path, text).unwrap();
     }
 
-    /// Runs `cargo-tasks <args>` in the workspace, isolated from the caller's
-    /// feature selection environment.
+    /// Runs `cargo tasks <args>` (as cargo would: `cargo-tasks tasks <args>`)
+    /// in the workspace, isolated from the caller's feature selection environment.
     pub fn run(&self, args: &[&str]) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_cargo-tasks"))
+            .arg("tasks")
             .args(args)
             .current_dir(&self.root)
             .env_remove("SPECIFY_FEATURE")

@@ -1,0 +1,98 @@
+//! The command line as cargo runs it: exit codes, `CARGO_TERM_COLOR`, and
+//! the completion script working in a real bash.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn cargo_tasks(dir: &Path, args: &[&str], color: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-tasks"));
+    command.args(args).current_dir(dir);
+    match color {
+        Some(value) => command.env("CARGO_TERM_COLOR", value),
+        None => command.env_remove("CARGO_TERM_COLOR"),
+    };
+    command.output().expect("cargo-tasks runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = cargo_tasks(dir.path(), &["tasks", "status", "--bogus"], Some("never"));
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).starts_with("error: unexpected argument '--bogus' found\n"));
+    assert!(bad.stdout.is_empty());
+
+    let help = cargo_tasks(dir.path(), &["tasks", "--help"], Some("never"));
+    assert_eq!(help.status.code(), Some(0));
+    assert!(text(&help.stdout).contains("\nUsage: cargo tasks [OPTIONS] <COMMAND>\n"));
+    assert!(help.stderr.is_empty());
+
+    // A failure of the work itself (no Cargo.toml here) stays exit 1.
+    let failed = cargo_tasks(dir.path(), &["tasks", "status"], Some("never"));
+    assert_eq!(failed.status.code(), Some(1), "{}", text(&failed.stderr));
+}
+
+#[test]
+fn cargo_term_color_colours_help_errors_and_status_output() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["tasks", "--bogus"][..], &["tasks", "status"][..]] {
+        let always = cargo_tasks(dir.path(), args, Some("always"));
+        assert!(
+            text(&always.stderr).starts_with("\x1b[1m\x1b[91merror"),
+            "{args:?}: {:?}",
+            text(&always.stderr)
+        );
+        let never = cargo_tasks(dir.path(), args, Some("never"));
+        assert!(
+            text(&never.stderr).starts_with("error") && !never.stderr.contains(&0x1b),
+            "{args:?}: {:?}",
+            text(&never.stderr)
+        );
+    }
+    // --color on the command line wins over the environment.
+    let flag = cargo_tasks(
+        dir.path(),
+        &["tasks", "--color", "never", "status"],
+        Some("always"),
+    );
+    assert!(!flag.stderr.contains(&0x1b), "{:?}", text(&flag.stderr));
+    // An unknown value is a usage error, as it is for cargo.
+    let bad = cargo_tasks(dir.path(), &["tasks", "status"], Some("sometimes"));
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad.stderr));
+}
+
+#[test]
+fn bash_completes_verbs_and_options_of_cargo_tasks() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = cargo_tasks(dir.path(), &["tasks", "completions", "bash"], None);
+    assert_eq!(script.status.code(), Some(0));
+    std::fs::write(dir.path().join("cargo.bash"), &script.stdout).unwrap();
+    // `_cargo <command> <current word> <previous word>`, as bash calls it.
+    let complete = |words: &str, cur: &str, prev: &str| {
+        let program = format!(
+            "source ./cargo.bash; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); \
+             _cargo cargo '{cur}' '{prev}'; printf '%s\\n' \"${{COMPREPLY[@]}}\""
+        );
+        let output = Command::new("bash")
+            .args(["--norc", "-c", &program])
+            .current_dir(dir.path())
+            .output()
+            .expect("bash runs");
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        text(&output.stdout)
+    };
+    assert_eq!(complete("cargo ta", "ta", "cargo"), "tasks\n");
+    assert_eq!(complete("cargo tasks gen", "gen", "tasks"), "generate\n");
+    assert_eq!(
+        complete("cargo tasks generate --fea", "--fea", "generate"),
+        "--feature\n"
+    );
+    assert_eq!(
+        complete("cargo tasks completions p", "p", "completions"),
+        "powershell\n"
+    );
+}
