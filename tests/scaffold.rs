@@ -6,7 +6,8 @@
 mod scaffold_support;
 
 use scaffold_support::{
-    assert_hadolint_clean, assert_shellcheck_clean, multi_workspace, tool_available, Workspace,
+    assert_hadolint_clean, assert_shellcheck_clean, missing_tool, multi_workspace, tool_available,
+    Skip, Workspace,
 };
 
 const FEATURE: &str = "001";
@@ -277,7 +278,7 @@ fn after_generate_every_container_path_of_tasks_md_exists() {
 
 #[test]
 fn generated_scripts_are_shellcheck_clean() {
-    if !tool_available("shellcheck", "--version") {
+    if !tool_available("shellcheck", &["--version"]) {
         return;
     }
     let ws = fixture();
@@ -292,7 +293,7 @@ fn generated_scripts_are_shellcheck_clean() {
 
 #[test]
 fn generated_dockerfile_is_hadolint_clean_at_warning_level() {
-    if !tool_available("hadolint", "--version") {
+    if !tool_available("hadolint", &["--version"]) {
         return;
     }
     let ws = fixture();
@@ -359,13 +360,59 @@ fn several_containers_get_a_directory_each_compose_and_shared() {
     assert!(again.statuses().iter().all(|(verb, _)| verb == "Unchanged"));
     ws.assert_unchanged(&before, "a second run must not touch any file");
 
-    if tool_available("shellcheck", "--version") {
+    if tool_available("shellcheck", &["--version"]) {
         let scripts: Vec<&String> = created.iter().filter(|p| p.ends_with(".sh")).collect();
         assert_shellcheck_clean(ws.root(), &scripts);
     }
-    if tool_available("hadolint", "--version") {
+    if tool_available("hadolint", &["--version"]) {
         for dockerfile in ["docker/api/Dockerfile", "docker/worker/Dockerfile"] {
             assert_hadolint_clean(ws.root(), dockerfile);
         }
     }
+}
+
+#[test]
+fn a_missing_tool_fails_the_test_unless_the_developer_opts_out() {
+    let refused = |result: Result<bool, Skip>| match result {
+        Err(Skip::Refused(message)) => message,
+        _ => panic!("expected a failure"),
+    };
+    let message = refused(missing_tool(false, "hadolint", &["--version"], None, false));
+    assert_eq!(
+        message,
+        "`hadolint --version` does not succeed: this test needs hadolint (.ci/run installs it); \
+         set CARGO_TASKS_TEST_SKIP=hadolint to skip the tests that need it"
+    );
+    // Another tool named does not excuse this one.
+    refused(missing_tool(
+        false,
+        "docker",
+        &["info"],
+        Some("shellcheck,hadolint"),
+        false,
+    ));
+    match missing_tool(
+        false,
+        "docker",
+        &["info"],
+        Some("shellcheck, docker"),
+        false,
+    ) {
+        Err(Skip::Visibly(line)) => assert_eq!(
+            line,
+            "`docker info` does not succeed and CARGO_TASKS_TEST_SKIP names docker"
+        ),
+        _ => panic!("expected a visible skip"),
+    }
+    assert!(matches!(
+        missing_tool(false, "docker", &["info"], Some("all"), false),
+        Err(Skip::Visibly(_))
+    ));
+    let ci = refused(missing_tool(false, "docker", &["info"], Some("all"), true));
+    assert!(ci.contains("CI=true requires docker"), "{ci}");
+    assert!(matches!(
+        missing_tool(true, "docker", &["info"], None, true),
+        Ok(true)
+    ));
+    assert!(tool_available("sh", &["-c", "exit 0"]));
 }

@@ -274,21 +274,69 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Whether an external tool runs; under `CI=true` a missing tool fails the
-/// test, otherwise the caller skips visibly.
-pub fn tool_available(program: &str, version_arg: &str) -> bool {
+/// The variable that lets a developer without Docker, shellcheck or hadolint
+/// skip the checks that need them: a comma-separated list of tool names, or
+/// `all`. Refused under `CI=true`.
+pub const SKIP_VAR: &str = "CARGO_TASKS_TEST_SKIP";
+
+/// Whether the checks that need `program` run. When `program args` does not
+/// succeed the test fails naming the tool, unless [`SKIP_VAR`] names it: then
+/// a `SKIPPED` line is written to the terminal (past the test harness's
+/// output capture, so it shows in a plain `cargo test`) and this returns false.
+pub fn tool_available(program: &str, args: &[&str]) -> bool {
     let found = Command::new(program)
-        .arg(version_arg)
+        .args(args)
         .output()
         .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{program} is required under CI=true (.ci/run installs it)"
-        );
-        eprintln!("SKIPPED: {program} is not installed");
+    let skip = std::env::var(SKIP_VAR).ok();
+    let ci = std::env::var("CI").as_deref() == Ok("true");
+    match missing_tool(found, program, args, skip.as_deref(), ci) {
+        Ok(run) => run,
+        Err(Skip::Visibly(line)) => {
+            use std::io::Write;
+            let test = std::thread::current().name().unwrap_or("?").to_string();
+            let _ = writeln!(std::io::stderr(), "\nSKIPPED {test}: {line}");
+            false
+        }
+        Err(Skip::Refused(message)) => panic!("{message}"),
     }
-    found
+}
+
+pub enum Skip {
+    /// The tool is missing and the developer opted out: print this, pass.
+    Visibly(String),
+    /// The tool is missing and the test must fail with this message.
+    Refused(String),
+}
+
+/// The decision of [`tool_available`], apart from running anything: `Ok(true)`
+/// when the tool answers.
+pub fn missing_tool(
+    found: bool,
+    program: &str,
+    args: &[&str],
+    skip: Option<&str>,
+    ci: bool,
+) -> Result<bool, Skip> {
+    if found {
+        return Ok(true);
+    }
+    let what = format!("`{program} {}` does not succeed", args.join(" "));
+    let opted_out = skip.is_some_and(|list| {
+        list.split(',')
+            .map(str::trim)
+            .any(|name| name == program || name == "all")
+    });
+    match (opted_out, ci) {
+        (true, false) => Err(Skip::Visibly(format!("{what} and {SKIP_VAR} names {program}"))),
+        (true, true) => Err(Skip::Refused(format!(
+            "{what}; CI=true requires {program} ({SKIP_VAR} is ignored under CI; .ci/run installs it)"
+        ))),
+        (false, _) => Err(Skip::Refused(format!(
+            "{what}: this test needs {program} (.ci/run installs it); \
+             set {SKIP_VAR}={program} to skip the tests that need it"
+        ))),
+    }
 }
 
 /// Runs shellcheck (style severity) over `scripts` in `root`; panics with its findings.
