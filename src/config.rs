@@ -1,6 +1,7 @@
 //! `[workspace.metadata.tasks]` and `[package.metadata.tasks]` in the root
 //! manifest. Package keys override workspace keys.
 
+use crate::docker::Builder;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item};
@@ -23,6 +24,8 @@ pub struct Config {
     pub tdd: bool,
     /// Where feature directories live, relative to the workspace root.
     pub specs_dir: String,
+    /// The builder scaffolded Dockerfiles are written for (`docker-builder`).
+    pub docker_builder: Builder,
 }
 
 impl Default for Config {
@@ -32,6 +35,7 @@ impl Default for Config {
             commit_style: CommitStyle::Plain,
             tdd: false,
             specs_dir: "specs".to_string(),
+            docker_builder: Builder::default(),
         }
     }
 }
@@ -89,6 +93,12 @@ impl Config {
                 .ok_or_else(|| key_error("specs-dir", "a path string"))?;
             self.specs_dir = specs.trim_end_matches('/').to_string();
         }
+        if let Some(item) = tasks.get("docker-builder") {
+            self.docker_builder = item
+                .as_str()
+                .and_then(Builder::parse)
+                .ok_or_else(|| key_error("docker-builder", "\"buildkit\" or \"legacy\""))?;
+        }
         Ok(())
     }
 }
@@ -124,6 +134,25 @@ mod tests {
         assert_eq!(
             err.message(),
             "`workspace.metadata.tasks.commit-style` must be \"plain\" or \"conventional\""
+        );
+    }
+
+    #[test]
+    fn docker_builder_key() {
+        let config = Config::parse(
+            "[workspace.metadata.tasks]\ndocker-builder = \"legacy\"\n",
+            Path::new("/"),
+        )
+        .unwrap();
+        assert_eq!(config.docker_builder, Builder::Legacy);
+        let err = Config::parse(
+            "[workspace.metadata.tasks]\ndocker-builder = \"kaniko\"\n",
+            Path::new("/"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "`workspace.metadata.tasks.docker-builder` must be \"buildkit\" or \"legacy\""
         );
     }
 }

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod config;
 pub mod container;
+pub mod docker;
 pub mod error;
 pub mod feature;
 pub mod layout;

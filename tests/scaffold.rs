@@ -301,6 +301,66 @@ fn generated_dockerfile_is_hadolint_clean_at_warning_level() {
     assert_hadolint_clean(ws.root(), "docker/Dockerfile");
 }
 
+#[test]
+fn dockerfiles_are_for_buildkit_unless_the_flag_or_the_metadata_table_says_legacy() {
+    let ws = fixture();
+    ws.run(&["scaffold", "--feature", FEATURE]).ok();
+    let buildkit = ws.read("docker/Dockerfile");
+    for expected in [
+        "--mount=type=bind,source=Cargo.lock,target=Cargo.lock",
+        "--mount=type=bind,source=crates/hello-svc,target=crates/hello-svc",
+        "--mount=type=cache,id=cargo-tasks-service-target,target=/build/target,sharing=locked",
+        "--mount=type=cache,id=cargo-tasks-service-registry,target=/usr/local/cargo/registry",
+        "--mount=type=cache,id=cargo-tasks-service-git,target=/usr/local/cargo/git/db",
+        "cargo build --release --locked --bin hello-svc",
+        "COPY --from=builder /out/hello-svc /usr/local/bin/hello-svc",
+    ] {
+        assert!(buildkit.contains(expected), "{expected}\n{buildkit}");
+    }
+    assert!(!buildkit.contains("# syntax="), "{buildkit}");
+    assert!(!buildkit.contains("COPY crates/"), "{buildkit}");
+    assert!(ws
+        .read("docker/test/lib.sh")
+        .contains("export DOCKER_BUILDKIT=1\n"));
+
+    let manifest = ws.read("Cargo.toml");
+    ws.write(
+        "Cargo.toml",
+        &format!("{manifest}\n[workspace.metadata.tasks]\ndocker-builder = \"legacy\"\n"),
+    );
+    ws.run(&["scaffold", "--feature", FEATURE, "--force"]).ok();
+    let legacy = ws.read("docker/Dockerfile");
+    assert!(!legacy.contains("--mount"), "{legacy}");
+    assert!(
+        legacy.contains("COPY crates/hello-svc/Cargo.toml crates/hello-svc/Cargo.toml")
+            && legacy.contains("COPY crates/hello-svc crates/hello-svc"),
+        "{legacy}"
+    );
+    assert!(ws
+        .read("docker/test/lib.sh")
+        .contains("export DOCKER_BUILDKIT=0\n"));
+    if tool_available("hadolint", &["--version"]) {
+        assert_hadolint_clean(ws.root(), "docker/Dockerfile");
+    }
+
+    let flag = ["scaffold", "--feature", FEATURE, "--force", "--builder"];
+    ws.run(&[&flag[..], &["buildkit"]].concat()).ok();
+    assert_eq!(ws.read("docker/Dockerfile"), buildkit, "the flag wins");
+
+    ws.write(
+        "Cargo.toml",
+        &format!("{manifest}\n[workspace.metadata.tasks]\ndocker-builder = \"kaniko\"\n"),
+    );
+    let stderr = ws.run(&["scaffold", "--feature", FEATURE]).fails();
+    assert!(
+        stderr.contains("Cargo.toml")
+            && stderr.contains(
+                "`workspace.metadata.tasks.docker-builder` must be \"buildkit\" or \"legacy\""
+            ),
+        "{stderr}"
+    );
+}
+
 fn expected_feature_name(ws: &Workspace) -> String {
     std::fs::read_dir(ws.path("specs"))
         .unwrap()

@@ -1,9 +1,12 @@
 //! End to end on the real Docker Engine: scaffold the fixture workspace,
 //! make sure the stand-in base images exist (.ci/images.sh: the engine here
 //! cannot pull), then run the generated docker/test/run_all.sh, which builds
-//! the image and runs every generated container test. Fails when no engine
-//! answers `docker info`, unless CARGO_TASKS_TEST_SKIP names docker (then it
-//! is skipped with a printed line; refused under CI=true).
+//! the image and runs every generated container test. The single-service
+//! fixture is built with BuildKit (the default Dockerfile form), the
+//! multi-service workspace with the legacy builder (`docker-builder =
+//! "legacy"`). Fails when no engine answers `docker info` or the buildx
+//! plugin is missing, unless CARGO_TASKS_TEST_SKIP names docker (then it is
+//! skipped with a printed line; refused under CI=true).
 
 mod scaffold_support;
 
@@ -18,6 +21,7 @@ static ENGINE: Mutex<()> = Mutex::new(());
 
 fn engine_available() -> bool {
     scaffold_support::tool_available("docker", &["info"])
+        && scaffold_support::tool_available("docker", &["buildx", "version"])
 }
 
 fn text(output: &Output) -> String {
@@ -89,6 +93,9 @@ fn the_scaffolded_fixture_builds_and_passes_its_own_container_tests() {
     ensure_stand_in_images();
     let ws = Workspace::fixture("service");
     ws.run(&["scaffold", "--feature", "001"]).ok();
+    assert!(ws
+        .read("docker/Dockerfile")
+        .contains("RUN --mount=type=bind"));
     let mut tests = GENERATED_TESTS.to_vec();
     tests.push("contracts/health-endpoint_test.sh");
     run_all_passes(&ws, &tests);
@@ -104,6 +111,12 @@ fn a_multi_container_workspace_builds_and_passes_its_own_container_tests() {
     }
     ensure_stand_in_images();
     let ws = multi_workspace();
+    let manifest = ws.read("Cargo.toml");
+    ws.write(
+        "Cargo.toml",
+        &format!("{manifest}\n[workspace.metadata.tasks]\ndocker-builder = \"legacy\"\n"),
+    );
     ws.run(&["scaffold", "--feature", "001"]).ok();
+    assert!(!ws.read("docker/api/Dockerfile").contains("--mount"));
     run_all_passes(&ws, &GENERATED_TESTS);
 }

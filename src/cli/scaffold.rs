@@ -7,6 +7,7 @@ use crate::cli::{to_json, Context, TemplateArgs};
 use crate::container::{
     self, Context as Scaffold, ContractView, Inputs, Output, Scope, ServiceView,
 };
+use crate::docker::{Build, Builder};
 use crate::feature::{Feature, FeatureArgs};
 use crate::layout;
 use crate::ops::fs::{unified_diff, Outcome, Writer};
@@ -15,6 +16,7 @@ use crate::spec::{self, Documents};
 use crate::tasks::read;
 use crate::workspace::Workspace;
 use crate::{Error, Result};
+use serde::Serialize;
 
 #[derive(Debug, clap::Args)]
 pub struct ScaffoldArgs {
@@ -26,6 +28,10 @@ pub struct ScaffoldArgs {
     /// Overwrite files that differ from what the templates produce
     #[arg(long)]
     pub force: bool,
+    /// Write Dockerfiles for this builder [default: `docker-builder` of the
+    /// metadata table, else buildkit]
+    #[arg(long, value_enum)]
+    pub builder: Option<Builder>,
     #[command(flatten)]
     pub template: TemplateArgs,
 }
@@ -56,8 +62,15 @@ impl ScaffoldArgs {
                 .warn(format!("{file}:{}: {}", warning.line, warning.message));
         }
         let context = build_context(cx, &ws, &feature, &docs)?;
+        let build = Build::new(
+            self.builder.unwrap_or(ws.config.docker_builder),
+            &workspace_name(&ws),
+        );
         if self.template.print_context {
-            cx.shell.out(&to_json(&context)?);
+            cx.shell.out(&to_json(&With {
+                view: &context,
+                build: &build,
+            })?);
             return Ok(());
         }
         let renderer = Renderer::new(&ws, self.template.templates.as_deref())?;
@@ -68,7 +81,7 @@ impl ScaffoldArgs {
             ));
         }
         let outputs = container::outputs(&names, &context);
-        let mut files = render_all(&renderer, &context, &outputs)?;
+        let mut files = render_all(&renderer, &context, &build, &outputs)?;
         files.extend(config_placeholders(&context, &ws, &files));
         let writer = Writer::new(&ws.root, self.dry_run, self.force);
         // Check every path before writing any, so a refused path leaves the tree untouched.
@@ -169,11 +182,20 @@ fn build_context(
     Ok(context)
 }
 
+/// A template's data: the context (or a view of it) and the build choices.
+#[derive(Serialize)]
+struct With<'a, T: Serialize> {
+    #[serde(flatten)]
+    view: T,
+    build: &'a Build,
+}
+
 /// Renders every output before anything is written, so that a template
 /// error leaves the tree untouched.
 fn render_all(
     renderer: &Renderer,
     context: &Scaffold,
+    build: &Build,
     outputs: &[Output],
 ) -> Result<Vec<Rendered>> {
     let mut seen: Vec<&str> = Vec::new();
@@ -187,14 +209,22 @@ fn render_all(
             seen.push(&output.path);
             let missing = || Error::new(format!("no data for template `{}`", output.template));
             let text = match output.scope {
-                Scope::Feature => renderer.render(&output.template, context),
+                Scope::Feature => renderer.render(
+                    &output.template,
+                    &With {
+                        view: context,
+                        build,
+                    },
+                ),
                 Scope::Service(i) => {
                     let service = context.services.get(i).ok_or_else(missing)?;
-                    renderer.render(&output.template, &ServiceView { context, service })
+                    let view = ServiceView { context, service };
+                    renderer.render(&output.template, &With { view, build })
                 }
                 Scope::Contract(i) => {
                     let contract = context.contracts.get(i).ok_or_else(missing)?;
-                    renderer.render(&output.template, &ContractView { context, contract })
+                    let view = ContractView { context, contract };
+                    renderer.render(&output.template, &With { view, build })
                 }
             }?;
             Ok(Rendered {
@@ -278,6 +308,14 @@ fn rustc_version() -> Option<String> {
         .status
         .success()
         .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// The workspace root's directory name (the BuildKit cache ids' suffix).
+fn workspace_name(ws: &Workspace) -> String {
+    ws.root
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The root-level files an offline, vendored build needs first.
