@@ -68,8 +68,7 @@ impl Workspace {
     /// The workspace root and configuration without package data, found the
     /// way cargo finds them but without running it: the verbs that only read
     /// tasks.md need nothing more, and `cargo metadata` would be most of
-    /// their time. The root is the nearest manifest at or above the start
-    /// that has a `[workspace]` table, else the nearest manifest.
+    /// their time. See [`root_manifest`] for the rules.
     pub fn locate(options: &MetadataOptions) -> Result<Workspace> {
         let start = match &options.manifest_path {
             Some(path) if path.is_file() => path.clone(),
@@ -88,16 +87,7 @@ impl Workspace {
             }
         };
         let start = start.canonicalize().map_err(|e| Error::io(&start, &e))?;
-        let mut root_manifest = start.clone();
-        for manifest in start.ancestors().skip(1).filter_map(nearest_manifest_in) {
-            if has_workspace_table(&manifest)? {
-                root_manifest = manifest;
-                break;
-            }
-        }
-        if has_workspace_table(&start)? {
-            root_manifest = start;
-        }
+        let root_manifest = root_manifest(&start)?;
         let root = root_manifest
             .parent()
             .unwrap_or(Path::new("/"))
@@ -142,12 +132,61 @@ fn nearest_manifest_in(dir: &Path) -> Option<PathBuf> {
     manifest.is_file().then_some(manifest)
 }
 
-fn has_workspace_table(manifest: &Path) -> Result<bool> {
+/// The manifest of the workspace root for the manifest `start`, as cargo
+/// picks it: `start` itself when it has a `[workspace]` table; the manifest
+/// that `package.workspace` points to; else the nearest manifest above with a
+/// `[workspace]` table that does not exclude `start` (through
+/// `workspace.exclude`, unless `workspace.members` names it); else `start`.
+fn root_manifest(start: &Path) -> Result<PathBuf> {
+    let manifest = read_manifest(start)?;
+    if manifest.contains_key("workspace") {
+        return Ok(start.to_path_buf());
+    }
+    let package_dir = start.parent().unwrap_or(Path::new("/"));
+    let pointer = manifest
+        .get("package")
+        .and_then(|p| p.get("workspace"))
+        .and_then(|w| w.as_str());
+    if let Some(pointer) = pointer {
+        let root = package_dir.join(pointer).join("Cargo.toml");
+        return root.canonicalize().map_err(|e| {
+            Error::io(&root, &e).with_help(format!(
+                "`package.workspace` in {} points there",
+                start.display()
+            ))
+        });
+    }
+    for candidate in package_dir
+        .ancestors()
+        .skip(1)
+        .filter_map(nearest_manifest_in)
+    {
+        let text = read_manifest(&candidate)?;
+        let Some(workspace) = text.get("workspace") else {
+            continue;
+        };
+        let root_dir = candidate.parent().unwrap_or(Path::new("/"));
+        let names = |key: &str| {
+            workspace
+                .get(key)
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str())
+                .any(|rel| start.starts_with(root_dir.join(rel)))
+        };
+        if names("members") || !names("exclude") {
+            return Ok(candidate);
+        }
+    }
+    Ok(start.to_path_buf())
+}
+
+fn read_manifest(manifest: &Path) -> Result<toml_edit::DocumentMut> {
     let text = std::fs::read_to_string(manifest).map_err(|e| Error::io(manifest, &e))?;
-    let doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+    text.parse().map_err(|e: toml_edit::TomlError| {
         Error::new(e.to_string().trim().to_string()).in_file(manifest)
-    })?;
-    Ok(doc.contains_key("workspace"))
+    })
 }
 
 fn run_cargo_metadata(options: &MetadataOptions) -> Result<cargo_metadata::Metadata> {
@@ -254,6 +293,89 @@ mod tests {
             Workspace::locate(&options).unwrap().root,
             root.join("inner")
         );
+    }
+
+    /// `locate` and `cargo metadata` agree on the root for `manifest`.
+    fn assert_same_root_as_cargo(root: &Path, manifest: &str, expected: &str) {
+        let options = MetadataOptions {
+            manifest_path: Some(root.join(manifest)),
+            offline: true,
+            ..MetadataOptions::default()
+        };
+        let located = Workspace::locate(&options).unwrap().root;
+        let cargo = Workspace::load(&options).unwrap().root;
+        assert_eq!(located, root.join(expected), "{manifest}");
+        assert_eq!(cargo.canonicalize().unwrap(), located, "{manifest}");
+    }
+
+    fn package(root: &Path, dir: &str, extra: &str) {
+        write(
+            root,
+            &format!("{dir}/Cargo.toml"),
+            &format!(
+                "[package]\nname = \"p{}\"\nversion = \"0.1.0\"\n{extra}",
+                dir.len()
+            ),
+        );
+        write(root, &format!("{dir}/src/lib.rs"), "");
+    }
+
+    #[test]
+    fn an_excluded_inner_crate_is_its_own_root_as_for_cargo() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        write(
+            &root,
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"member\"]\nexclude = [\"tools\"]\n",
+        );
+        package(&root, "member", "");
+        package(&root, "tools/inner", "");
+        assert_same_root_as_cargo(&root, "tools/inner/Cargo.toml", "tools/inner");
+        assert_same_root_as_cargo(&root, "member/Cargo.toml", "");
+    }
+
+    #[test]
+    fn an_explicit_member_wins_over_exclude_as_for_cargo() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        write(
+            &root,
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"tools/kept\"]\nexclude = [\"tools\"]\n",
+        );
+        package(&root, "tools/kept", "");
+        assert_same_root_as_cargo(&root, "tools/kept/Cargo.toml", "");
+    }
+
+    #[test]
+    fn package_workspace_points_at_a_root_that_is_not_an_ancestor() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        write(
+            &root,
+            "ws/Cargo.toml",
+            "[workspace]\nmembers = [\"../pkg\"]\n",
+        );
+        package(&root, "pkg", "workspace = \"../ws\"\n");
+        assert_same_root_as_cargo(&root, "pkg/Cargo.toml", "ws");
+    }
+
+    #[test]
+    fn a_missing_package_workspace_target_names_the_pointer() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        package(&root, "pkg", "workspace = \"../nowhere\"\n");
+        let options = MetadataOptions {
+            manifest_path: Some(root.join("pkg/Cargo.toml")),
+            ..MetadataOptions::default()
+        };
+        let err = Workspace::locate(&options).unwrap_err();
+        assert_eq!(
+            err.file(),
+            Some(root.join("pkg/../nowhere/Cargo.toml").as_path())
+        );
+        assert!(err.help()[0].contains("`package.workspace`"), "{err:?}");
     }
 
     #[test]
