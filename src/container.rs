@@ -5,7 +5,7 @@
 //! the contracts' requests. Pure: values in, values out.
 
 use crate::layout::{Layout, ServiceLayout};
-use crate::spec::{self, Documents, EnvVar, Plan, PlanStyle, Warning};
+use crate::spec::{self, contracts, Documents, EnvVar, Plan, PlanStyle, Warning};
 use crate::tasks::rules::contract_stem;
 use crate::workspace::{Package, TargetKind, Workspace};
 use serde::Serialize;
@@ -119,20 +119,20 @@ pub struct Env {
     pub invalid: Option<String>,
 }
 
-/// A contract file and the HTTP requests its generated test sends.
+/// A contract file, its requests and what its generated test does with them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ContractCheck {
     pub path: String,
     pub stem: String,
-    pub requests: Vec<Request>,
+    pub requests: Vec<contracts::Request>,
+    pub steps: Vec<contracts::Step>,
+    /// What the test cannot check, one line each.
+    pub skipped: Vec<String>,
+    /// Why the contract could not be read: `contracts/api.yaml:3: invalid YAML: …`.
+    pub problem: Option<String>,
     pub service: Service,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Request {
-    pub method: String,
-    pub path: String,
-    pub status: u16,
+    /// The port the test sends to: the service's first, else one the contract's servers name.
+    pub port: Option<u16>,
 }
 
 /// The context with one service set, for per-service templates.
@@ -477,11 +477,24 @@ fn contract_checks(inputs: &Inputs, services: &[Service]) -> Vec<ContractCheck> 
         .filter_map(|(i, contract)| {
             let text = inputs.contract_texts.get(i).map_or("", String::as_str);
             let service = contract_service(text, services)?;
+            let plan = contracts::steps(contract);
+            let port = service
+                .ports
+                .first()
+                .copied()
+                .or_else(|| contract.servers.iter().find_map(|s| s.port));
             Some(ContractCheck {
                 path: contract.path.clone(),
                 stem: contract_stem(&contract.path),
-                requests: requests(text),
+                requests: contract.requests.clone(),
+                steps: plan.steps,
+                skipped: plan.skipped,
+                problem: contract
+                    .problem
+                    .as_ref()
+                    .map(|p| format!("{}:{}: {}", contract.path, p.line, p.message)),
                 service: service.clone(),
+                port,
             })
         })
         .collect()
@@ -497,44 +510,6 @@ fn contract_service<'s>(text: &str, services: &'s [Service]) -> Option<&'s Servi
         .find(|s| words.iter().any(|w| *w == s.name || *w == s.binary))
         .or_else(|| services.iter().find(|s| !s.ports.is_empty()))
         .or_else(|| services.first())
-}
-
-/// Every `METHOD /path` in a contract, with the first status code after it
-/// on the same line (default 200), each once.
-pub fn requests(text: &str) -> Vec<Request> {
-    const METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
-    let mut found: Vec<Request> = Vec::new();
-    for line in text.lines() {
-        let words: Vec<&str> = line
-            .split(|c: char| c.is_whitespace() || "`*|,".contains(c))
-            .filter(|w| !w.is_empty())
-            .collect();
-        for (i, pair) in words.windows(2).enumerate() {
-            let [method, path] = pair else { continue };
-            if !METHODS.contains(method) || !path.starts_with('/') {
-                continue;
-            }
-            let path = path.trim_end_matches(['.', ':', ';', ')']).to_string();
-            let status = words
-                .iter()
-                .skip(i + 2)
-                .filter_map(|w| {
-                    w.trim_matches(|c: char| !c.is_ascii_digit())
-                        .parse::<u16>()
-                        .ok()
-                })
-                .find(|code| (100..=599).contains(code))
-                .unwrap_or(200);
-            if !found.iter().any(|r| r.method == *method && r.path == path) {
-                found.push(Request {
-                    method: method.to_string(),
-                    path,
-                    status,
-                });
-            }
-        }
-    }
-    found
 }
 
 /// Template name prefixes: rendered once per service, once per feature, once per contract.
@@ -1245,7 +1220,6 @@ mod tests {
         use crate::config::Config;
         use crate::spec::configuration::{parse_configuration, with_plan_env_vars};
         use crate::spec::plan::parse_plan;
-        use crate::spec::Contract;
         use crate::workspace::Target;
         use std::path::PathBuf;
 
@@ -1339,9 +1313,7 @@ docker/
             docs.env = with_plan_env_vars(parse_configuration(configuration).0, &docs.plan);
             docs.contracts = contracts
                 .iter()
-                .map(|p| Contract {
-                    path: p.to_string(),
-                })
+                .map(|p| crate::spec::contracts::parse_contract(p, "md", ""))
                 .collect();
             docs
         }
@@ -1525,40 +1497,40 @@ docker/
         }
 
         #[test]
-        fn contracts_get_requests_and_a_service() {
+        fn contracts_get_requests_steps_and_a_service() {
             let ws = workspace();
-            let docs = documents(
-                PLAN,
-                CONFIGURATION,
-                &["contracts/health-endpoint.md", "contracts/queue.md"],
-            );
+            let mut docs = documents(PLAN, CONFIGURATION, &[]);
             let texts = [
                 "# Health\n\n`GET /healthz` returns 200 with `ok`.\n- `POST /greet` → 201 Created\n".to_string(),
                 "The greeter-worker reads jobs from the queue.\n".to_string(),
             ];
+            docs.contracts = ["contracts/health-endpoint.md", "contracts/queue.md"]
+                .iter()
+                .zip(&texts)
+                .map(|(p, t)| crate::spec::contracts::parse_contract(p, "md", t))
+                .collect();
             let (cx, _) = build(&docs, &ws, &texts);
             let [health, queue] = cx.contracts.as_slice() else {
                 panic!()
             };
             assert_eq!(health.stem, "health-endpoint");
             assert_eq!(health.service.name, "api", "first service with ports");
+            assert_eq!(health.port, Some(8080));
+            let sent: Vec<(&str, &str, &str)> = health
+                .steps
+                .iter()
+                .map(|s| (s.method.as_str(), s.target.as_str(), s.expect.as_str()))
+                .collect();
             assert_eq!(
-                health.requests,
-                [
-                    Request {
-                        method: "GET".into(),
-                        path: "/healthz".into(),
-                        status: 200
-                    },
-                    Request {
-                        method: "POST".into(),
-                        path: "/greet".into(),
-                        status: 201
-                    },
-                ]
+                sent,
+                [("GET", "/healthz", "200"), ("POST", "/greet", "201")]
             );
             assert_eq!(queue.service.name, "worker", "named by its binary");
-            assert!(queue.requests.is_empty());
+            assert!(queue.steps.is_empty() && queue.problem.is_none());
+            assert_eq!(
+                queue.skipped,
+                ["contracts/queue.md defines no HTTP request (no `METHOD /path` in it); check it by hand"]
+            );
         }
 
         #[test]

@@ -162,7 +162,7 @@ fn build_context(
     let contract_texts = docs
         .contracts
         .iter()
-        .map(|c| spec::read_text(&feature.dir.join(&c.path)))
+        .map(|c| spec::contracts::contract_text(&feature.dir, c))
         .collect::<Result<Vec<_>>>()?;
     let rustc = rustc_version();
     let (context, warnings) = container::context(&Inputs {

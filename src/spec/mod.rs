@@ -223,10 +223,11 @@ impl Loader<'_> {
     }
 
     fn contracts(&mut self) -> Result<Vec<Contract>> {
-        let Some(contracts) = contracts::list_contracts(self.dir)? else {
+        let Some((contracts, warnings)) = contracts::load_contracts(self.dir)? else {
             return Ok(Vec::new());
         };
         self.present.push(CONTRACTS.to_owned());
+        self.warnings.extend(warnings);
         if contracts.is_empty() {
             self.warn(CONTRACTS, 1, "no contract files found".to_owned());
         }
