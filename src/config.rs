@@ -42,7 +42,8 @@ impl Default for Config {
 
 impl Config {
     pub fn load(manifest: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(manifest).map_err(|e| Error::io(manifest, &e))?;
+        let text =
+            std::fs::read_to_string(manifest).map_err(|e| Error::io("read", manifest, &e))?;
         let dir = manifest.parent().unwrap_or(Path::new("."));
         Config::parse(&text, dir).map_err(|e| e.in_file(manifest))
     }

@@ -25,9 +25,12 @@ impl Error {
         }
     }
 
-    /// An I/O failure on `path`, worded the way users read it.
-    pub fn io(path: &Path, err: &std::io::Error) -> Self {
-        Error::new(format!("cannot access: {err}")).in_file(path)
+    /// An I/O failure of `operation` on `path`, worded the way users read it:
+    /// `path: cannot read: Permission denied (os error 13)`. The operation is
+    /// a verb whose object is the path: "read", "write", "create", "list",
+    /// "inspect" (metadata), "resolve" (canonicalize), "rename ... to"...
+    pub fn io(operation: &str, path: &Path, err: &std::io::Error) -> Self {
+        Error::new(format!("cannot {operation}: {err}")).in_file(path)
     }
 
     pub fn in_file(mut self, path: impl Into<PathBuf>) -> Self {
@@ -81,3 +84,21 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_io_error_names_the_operation_and_the_file() {
+        let err = Error::io(
+            "rename a temporary file to",
+            Path::new("specs/001-x/tasks.md"),
+            &std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        );
+        assert_eq!(
+            err.to_string(),
+            "specs/001-x/tasks.md: cannot rename a temporary file to: permission denied"
+        );
+    }
+}

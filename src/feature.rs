@@ -78,11 +78,11 @@ pub fn list(ws: &Workspace) -> Result<Vec<Feature>> {
     let entries = match std::fs::read_dir(&specs) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io(&specs, &e)),
+        Err(e) => return Err(Error::io("list", &specs, &e)),
     };
     let mut features = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| Error::io(&specs, &e))?;
+        let entry = entry.map_err(|e| Error::io("list", &specs, &e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if feature_prefix(&name).is_some() && entry.path().is_dir() {
             features.push(Feature {
@@ -156,7 +156,7 @@ fn feature_json(root: &Path) -> Result<Option<String>> {
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(&path, &e)),
+        Err(e) => return Err(Error::io("read", &path, &e)),
     };
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         Error::new(format!("invalid JSON: {e}"))

@@ -2,7 +2,11 @@
 //! task-by-task git commits for cargo workspaces.
 //!
 //! Data flows one way: files → spec models → task and container models →
-//! rendered text. Only `ops` touches the disk, git or docker.
+//! rendered text. Every write, every git operation and every process goes
+//! through `ops`; reading inputs does not: `spec`, `feature`, `config`,
+//! `workspace`, `render` and the verbs in `cli` read the documents, manifests,
+//! templates and tasks.md they parse. The models themselves (`spec`'s parsers,
+//! `tasks`, `container`, `layout`) parse and render text without the disk.
 
 pub mod cli;
 pub mod config;

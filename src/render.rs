@@ -54,7 +54,8 @@ impl Renderer {
         }
         for dir in override_dirs.iter().rev() {
             for (name, path) in user_templates(dir)? {
-                let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, &e))?;
+                let text =
+                    std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, &e))?;
                 sources.insert(name, (text, Origin::User(path)));
             }
         }
@@ -165,10 +166,10 @@ fn user_templates(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
         let entries = match std::fs::read_dir(&current) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Error::io(&current, &e)),
+            Err(e) => return Err(Error::io("list", &current, &e)),
         };
         for entry in entries {
-            let path = entry.map_err(|e| Error::io(&current, &e))?.path();
+            let path = entry.map_err(|e| Error::io("list", &current, &e))?.path();
             if path.is_dir() {
                 pending.push(path);
             } else if path.extension().is_some_and(|ext| ext == "hbs") {

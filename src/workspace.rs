@@ -86,7 +86,9 @@ impl Workspace {
                 })?
             }
         };
-        let start = start.canonicalize().map_err(|e| Error::io(&start, &e))?;
+        let start = start
+            .canonicalize()
+            .map_err(|e| Error::io("resolve", &start, &e))?;
         let root_manifest = root_manifest(&start)?;
         let root = root_manifest
             .parent()
@@ -150,7 +152,7 @@ fn root_manifest(start: &Path) -> Result<PathBuf> {
     if let Some(pointer) = pointer {
         let root = package_dir.join(pointer).join("Cargo.toml");
         return root.canonicalize().map_err(|e| {
-            Error::io(&root, &e).with_help(format!(
+            Error::io("resolve", &root, &e).with_help(format!(
                 "`package.workspace` in {} points there",
                 start.display()
             ))
@@ -183,7 +185,7 @@ fn root_manifest(start: &Path) -> Result<PathBuf> {
 }
 
 fn read_manifest(manifest: &Path) -> Result<toml_edit::DocumentMut> {
-    let text = std::fs::read_to_string(manifest).map_err(|e| Error::io(manifest, &e))?;
+    let text = std::fs::read_to_string(manifest).map_err(|e| Error::io("read", manifest, &e))?;
     text.parse().map_err(|e: toml_edit::TomlError| {
         Error::new(e.to_string().trim().to_string()).in_file(manifest)
     })

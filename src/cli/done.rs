@@ -328,7 +328,9 @@ fn normalize(path: &str) -> Option<String> {
 
 /// `sub/` when the workspace root is `sub` inside the work tree, else `""`.
 fn workspace_prefix(root: &Path, workdir: &Path) -> Result<String> {
-    let root: PathBuf = root.canonicalize().map_err(|e| Error::io(root, &e))?;
+    let root: PathBuf = root
+        .canonicalize()
+        .map_err(|e| Error::io("resolve", root, &e))?;
     let relative = root
         .strip_prefix(workdir)
         .map_err(|_| Error::new("the workspace is not inside the git work tree").in_file(&root))?;

@@ -35,7 +35,7 @@ impl TasksFile {
 
     pub fn read(path: PathBuf, display: String) -> Result<TasksFile> {
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            let error = Error::io(&path, &e);
+            let error = Error::io("read", &path, &e);
             if e.kind() == std::io::ErrorKind::NotFound {
                 error.with_help("create it with `cargo tasks generate`")
             } else {

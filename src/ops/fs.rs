@@ -62,7 +62,7 @@ impl Writer {
         match fs::read(&path) {
             Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(&path, &e)),
+            Err(e) => Err(Error::io("read", &path, &e)),
         }
     }
 
@@ -81,7 +81,7 @@ impl Writer {
             Err(e) if e.kind() == io::ErrorKind::IsADirectory => {
                 return Err(Error::new("a directory is in the way").in_file(&path))
             }
-            Err(e) => return Err(Error::io(&path, &e)),
+            Err(e) => return Err(Error::io("read", &path, &e)),
         };
         if self.dry_run || matches!(outcome, Outcome::Unchanged | Outcome::Kept) {
             return Ok(outcome);
@@ -111,7 +111,7 @@ impl Writer {
                 Err(e) if e.kind() == io::ErrorKind::NotADirectory => {
                     return Err(Error::new("a file is in the way of this path").in_file(&path))
                 }
-                Err(e) => return Err(Error::io(&path, &e)),
+                Err(e) => return Err(Error::io("inspect", &path, &e)),
             }
         }
         Ok(path)
@@ -127,12 +127,13 @@ impl Writer {
             match fs::create_dir(&dir) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    let meta = fs::symlink_metadata(&dir).map_err(|e| Error::io(&dir, &e))?;
+                    let meta =
+                        fs::symlink_metadata(&dir).map_err(|e| Error::io("inspect", &dir, &e))?;
                     if !meta.is_dir() {
                         return Err(Error::new("not a directory").in_file(&dir));
                     }
                 }
-                Err(e) => return Err(Error::io(&dir, &e)),
+                Err(e) => return Err(Error::io("create", &dir, &e)),
             }
         }
         Ok(())
@@ -179,7 +180,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 fn replace(path: &Path, bytes: &[u8], mode: Option<u32>, durable: bool) -> Result<()> {
     let temp = temp_path(path);
     let result = write_temp(&temp, path, bytes, mode, durable).and_then(|()| {
-        fs::rename(&temp, path).map_err(|e| Error::io(path, &e))?;
+        fs::rename(&temp, path).map_err(|e| Error::io("rename a temporary file to", path, &e))?;
         if durable {
             sync_parent(path);
         }
@@ -202,18 +203,19 @@ fn write_temp(
         .write(true)
         .create_new(true)
         .open(temp)
-        .map_err(|e| Error::io(target, &e))?;
-    file.write_all(bytes).map_err(|e| Error::io(target, &e))?;
+        .map_err(|e| Error::io("create a temporary file for", target, &e))?;
+    file.write_all(bytes)
+        .map_err(|e| Error::io("write", target, &e))?;
     let permissions = match mode {
         Some(mode) => permissions_from_mode(mode),
         None => fs::metadata(target).ok().map(|m| m.permissions()),
     };
     if let Some(permissions) = permissions {
         file.set_permissions(permissions)
-            .map_err(|e| Error::io(target, &e))?;
+            .map_err(|e| Error::io("set the permissions of", target, &e))?;
     }
     if durable {
-        file.sync_all().map_err(|e| Error::io(target, &e))?;
+        file.sync_all().map_err(|e| Error::io("sync", target, &e))?;
     }
     Ok(())
 }
@@ -257,7 +259,7 @@ fn mode_fits(path: &Path, executable: bool) -> Result<bool> {
     if !executable {
         return Ok(true);
     }
-    let meta = fs::metadata(path).map_err(|e| Error::io(path, &e))?;
+    let meta = fs::metadata(path).map_err(|e| Error::io("inspect", path, &e))?;
     Ok(meta.permissions().mode() & 0o100 != 0)
 }
 

@@ -29,7 +29,9 @@ impl Git {
         let workdir = repo.workdir().ok_or_else(|| {
             Error::new("the repository is bare: there is no work tree").in_file(repo.path())
         })?;
-        let workdir = workdir.canonicalize().map_err(|e| Error::io(workdir, &e))?;
+        let workdir = workdir
+            .canonicalize()
+            .map_err(|e| Error::io("resolve", workdir, &e))?;
         Ok(Git { repo, workdir })
     }
 
@@ -334,10 +336,10 @@ impl Git {
         let file = self.repo.path().join("COMMIT_EDITMSG");
         let mut text = message.trim_end().to_string();
         text.push('\n');
-        fs::write(&file, &text).map_err(|e| Error::io(&file, &e))?;
+        fs::write(&file, &text).map_err(|e| Error::io("write", &file, &e))?;
         let file_arg = file.to_string_lossy().into_owned();
         self.run_hook("commit-msg", &[&file_arg], temp_index)?;
-        let edited = fs::read_to_string(&file).map_err(|e| Error::io(&file, &e))?;
+        let edited = fs::read_to_string(&file).map_err(|e| Error::io("read", &file, &e))?;
         let mut edited = edited.trim_end().to_string();
         if edited.trim().is_empty() {
             return Err(
@@ -382,7 +384,7 @@ impl Git {
             .stdin(Stdio::null())
             .stdout(Stdio::from(std::io::stderr()))
             .status()
-            .map_err(|e| Error::io(&hook, &e))?;
+            .map_err(|e| Error::io("run", &hook, &e))?;
         if status.success() {
             Ok(())
         } else {
@@ -412,7 +414,7 @@ impl Git {
         message: &str,
     ) -> Result<Oid> {
         let message_file = self.repo.path().join("COMMIT_EDITMSG");
-        fs::write(&message_file, message).map_err(|e| Error::io(&message_file, &e))?;
+        fs::write(&message_file, message).map_err(|e| Error::io("write", &message_file, &e))?;
         let mut command = Command::new("git");
         command
             .current_dir(&self.workdir)
@@ -470,7 +472,7 @@ impl Git {
 fn restore_index(index_path: &Path, saved: Option<&[u8]>) {
     let _ = match saved {
         Some(bytes) => crate::ops::fs::write_atomic(index_path, bytes),
-        None => fs::remove_file(index_path).map_err(|e| Error::io(index_path, &e)),
+        None => fs::remove_file(index_path).map_err(|e| Error::io("remove", index_path, &e)),
     };
 }
 

@@ -20,8 +20,8 @@ pub fn exclusive(path: &Path) -> Result<Lock> {
         .truncate(false)
         .write(true)
         .open(path)
-        .map_err(|e| Error::io(path, &e))?;
-    file.lock().map_err(|e| Error::io(path, &e))?;
+        .map_err(|e| Error::io("open", path, &e))?;
+    file.lock().map_err(|e| Error::io("lock", path, &e))?;
     Ok(Lock { _file: file })
 }
 

@@ -98,7 +98,7 @@ pub const OPTIONAL_DOCUMENTS: [&str; 6] = [
 
 /// Reads a text file: strips a UTF-8 byte order mark and turns CRLF and CR into LF.
 pub fn read_text(path: &Path) -> Result<String> {
-    let bytes = fs::read(path).map_err(|err| Error::io(path, &err))?;
+    let bytes = fs::read(path).map_err(|err| Error::io("read", path, &err))?;
     normalize_text(&bytes).map_err(|err| err.in_file(path))
 }
 
@@ -109,7 +109,7 @@ fn read_optional(path: &Path) -> Result<Option<String>> {
             .map(Some)
             .map_err(|err| err.in_file(path)),
         Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
-        Err(err) => Err(Error::io(path, &err)),
+        Err(err) => Err(Error::io("read", path, &err)),
     }
 }
 
@@ -339,10 +339,7 @@ mod tests {
         assert_eq!(err.file(), Some(dir.path().join("bad.md").as_path()));
         assert_eq!(err.line(), Some(2));
         let missing = read_text(&dir.path().join("missing.md")).expect_err("missing");
-        assert!(
-            missing.message().starts_with("cannot access: "),
-            "{missing}"
-        );
+        assert!(missing.message().starts_with("cannot read: "), "{missing}");
     }
 
     #[test]

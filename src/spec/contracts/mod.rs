@@ -254,12 +254,12 @@ pub fn contract_text(feature_dir: &Path, contract: &Contract) -> Result<String> 
 
 /// The bytes of `file`, or a problem when it is larger than `MAX_CONTRACT_BYTES`.
 fn read_bounded(file: &Path) -> Result<std::result::Result<Vec<u8>, Problem>> {
-    let handle = fs::File::open(file).map_err(|err| Error::io(file, &err))?;
+    let handle = fs::File::open(file).map_err(|err| Error::io("open", file, &err))?;
     let mut bytes = Vec::new();
     handle
         .take(MAX_CONTRACT_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|err| Error::io(file, &err))?;
+        .map_err(|err| Error::io("read", file, &err))?;
     if bytes.len() as u64 > MAX_CONTRACT_BYTES {
         return Ok(Err(Problem {
             line: 1,
@@ -276,7 +276,7 @@ fn list_files(feature_dir: &Path) -> Result<Option<Vec<String>>> {
     let metadata = match fs::symlink_metadata(&dir) {
         Ok(metadata) => metadata,
         Err(err) if err.kind() == ErrorKind::NotFound => return Ok(None),
-        Err(err) => return Err(Error::io(&dir, &err)),
+        Err(err) => return Err(Error::io("inspect", &dir, &err)),
     };
     if metadata.file_type().is_symlink() {
         return Err(symlink_error(&dir));
@@ -291,9 +291,9 @@ fn list_files(feature_dir: &Path) -> Result<Option<Vec<String>>> {
 }
 
 fn collect(dir: &Path, relative: &str, files: &mut Vec<String>) -> Result<()> {
-    let entries = fs::read_dir(dir).map_err(|err| Error::io(dir, &err))?;
+    let entries = fs::read_dir(dir).map_err(|err| Error::io("list", dir, &err))?;
     for entry in entries {
-        let entry = entry.map_err(|err| Error::io(dir, &err))?;
+        let entry = entry.map_err(|err| Error::io("list", dir, &err))?;
         let path = entry.path();
         let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
             return Err(Error::new("file name is not valid UTF-8").in_file(path));
@@ -301,7 +301,9 @@ fn collect(dir: &Path, relative: &str, files: &mut Vec<String>) -> Result<()> {
         if name.starts_with('.') {
             continue;
         }
-        let file_type = entry.file_type().map_err(|err| Error::io(&path, &err))?;
+        let file_type = entry
+            .file_type()
+            .map_err(|err| Error::io("inspect", &path, &err))?;
         let entry_relative = format!("{relative}/{name}");
         if file_type.is_symlink() {
             return Err(symlink_error(&path));
@@ -552,7 +554,7 @@ mod tests {
         let feature = TempDir::new("contracts-unreadable");
         let gone = feature.path().join("contracts/gone");
         let err = collect(&gone, "contracts/gone", &mut Vec::new()).expect_err("unreadable");
-        assert!(err.message().starts_with("cannot access: "), "{err}");
+        assert!(err.message().starts_with("cannot list: "), "{err}");
         assert_eq!(err.file(), Some(gone.as_path()));
     }
 
