@@ -12,8 +12,8 @@ pub mod escape;
 use crate::workspace::Workspace;
 use crate::{Error, Result};
 use handlebars::{
-    Context as HbContext, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
-    RenderErrorReason,
+    Context as HbContext, Handlebars, Helper, HelperDef, RenderContext, RenderError,
+    RenderErrorReason, ScopedJson,
 };
 use include_dir::{include_dir, Dir};
 use serde::Serialize;
@@ -113,14 +113,13 @@ impl Renderer {
 struct EscapeHelper(escape::Escape);
 
 impl HelperDef for EscapeHelper {
-    fn call<'reg: 'rc, 'rc>(
+    fn call_inner<'reg: 'rc, 'rc>(
         &self,
         h: &Helper<'rc>,
         _: &'reg Handlebars<'reg>,
         _: &'rc HbContext,
         _: &mut RenderContext<'reg, 'rc>,
-        out: &mut dyn Output,
-    ) -> HelperResult {
+    ) -> Result<ScopedJson<'rc>, RenderError> {
         let fail = |why: String| RenderErrorReason::Other(format!("`{}`: {why}", h.name()));
         if h.params().is_empty() {
             return Err(fail("needs a value".to_string()).into());
@@ -138,8 +137,7 @@ impl HelperDef for EscapeHelper {
             }
         }
         let escaped = (self.0)(&text).map_err(fail)?;
-        out.write(&escaped)?;
-        Ok(())
+        Ok(ScopedJson::Derived(serde_json::Value::String(escaped)))
     }
 }
 
@@ -243,6 +241,7 @@ mod tests {
         write(dir.path(), "a.sh.hbs", "{{sh dir \"/x y\"}} {{num port}}\n");
         write(dir.path(), "b.sh.hbs", "{{ident name}}\n");
         write(dir.path(), "c.sh.hbs", "{{sh list}}\n");
+        write(dir.path(), "d.sh.hbs", "# {{line (sh dir)}}\n");
         let renderer = Renderer::from_dirs(&[dir.path().to_path_buf()]).unwrap();
         let data = serde_json::json!({"dir": "d'x", "port": 8080, "name": "A B", "list": [1]});
         assert_eq!(
@@ -256,6 +255,7 @@ mod tests {
             "{}",
             err.message()
         );
+        assert_eq!(renderer.render("d.sh.hbs", &data).unwrap(), "# 'd'\\''x'\n");
         let err = renderer.render("c.sh.hbs", &data).unwrap_err();
         assert!(
             err.message().contains("list is not text"),
@@ -275,5 +275,181 @@ mod tests {
         assert_eq!(err.file(), Some(dir.path().join("x.hbs").as_path()));
         assert_eq!(err.line(), Some(2));
         assert!(err.message().contains("nope"), "{}", err.message());
+    }
+
+    /// The languages the embedded templates write, by file name.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Lang {
+        Shell,
+        Dockerfile,
+        Yaml,
+        DockerIgnore,
+        Markdown,
+    }
+
+    /// Where the scanner stands in the generated text.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum At {
+        Bare,
+        /// Inside `$(`: bare again, with its open parentheses.
+        Subst(usize),
+        Double,
+        Single,
+        Comment,
+        /// A Markdown code span or indented code block.
+        Code,
+    }
+
+    fn lang(name: &str) -> Option<Lang> {
+        match name {
+            n if n.ends_with(".sh.hbs") => Some(Lang::Shell),
+            n if n.ends_with("Dockerfile.hbs") => Some(Lang::Dockerfile),
+            n if n.ends_with(".yaml.hbs") => Some(Lang::Yaml),
+            n if n.ends_with(".dockerignore.hbs") => Some(Lang::DockerIgnore),
+            n if n.ends_with(".md.hbs") => Some(Lang::Markdown),
+            // Commit messages are plain text for git, not a language.
+            n if n.starts_with("commit-message") => None,
+            n => panic!("no language known for template {n}"),
+        }
+    }
+
+    /// Whether `helper` may write a value at `at` in a `lang` file.
+    fn allowed(lang: Lang, at: At, helper: &str) -> bool {
+        let bare = matches!(at, At::Bare | At::Subst(_));
+        match helper {
+            "num" | "ident" => true,
+            "line" => at == At::Comment || lang == Lang::Markdown,
+            "sh" => lang == Lang::Shell && bare,
+            "docker_str" | "docker_json" | "json" | "docker_sh" => lang == Lang::Dockerfile && bare,
+            "yaml" | "compose" => lang == Lang::Yaml && bare,
+            "dockerignore" => lang == Lang::DockerIgnore && bare,
+            "md" | "md_code" => lang == Lang::Markdown && at == At::Bare,
+            _ => false,
+        }
+    }
+
+    /// Every value expression of `text` whose helper does not fit where it stands.
+    fn misplaced(lang: Lang, text: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut stack = vec![At::Bare];
+        let chars: Vec<char> = text.chars().collect();
+        let mut i = 0;
+        let mut line_start = true;
+        while i < chars.len() {
+            let rest: String = chars[i..chars.len().min(i + 3)].iter().collect();
+            let at = *stack.last().unwrap();
+            if rest.starts_with("\\{{") || rest.starts_with("{{") {
+                let literal = rest.starts_with('\\');
+                let start = i + usize::from(literal);
+                let close = (start..chars.len() - 1)
+                    .find(|&j| chars[j] == '}' && chars[j + 1] == '}')
+                    .expect("closed expression");
+                let expr: String = chars[start + 2..close].iter().collect();
+                let expr = expr.trim_matches(|c: char| c == '~' || c.is_whitespace());
+                let block = expr.starts_with(['#', '/', '!', '^', '>']) || expr == "else";
+                if !literal && !block {
+                    let helper = expr.split_whitespace().next().unwrap_or("");
+                    if expr.starts_with('{') || !allowed(lang, at, helper) {
+                        found.push(format!("{{{{{expr}}}}} at {at:?}"));
+                    }
+                }
+                i = close + 2;
+                line_start = false;
+                continue;
+            }
+            let c = chars[i];
+            let next = chars.get(i + 1).copied();
+            let word_start = i == 0 || chars[i - 1].is_whitespace() || chars[i - 1] == ';';
+            match (lang, at, c) {
+                (_, At::Comment | At::Code, '\n') => {
+                    stack.pop();
+                }
+                (Lang::Markdown, At::Bare, ' ') if line_start && rest == "   " => {
+                    stack.push(At::Code);
+                }
+                (Lang::Markdown, At::Bare, '`') => stack.push(At::Code),
+                (Lang::Markdown, At::Code, '`') => {
+                    stack.pop();
+                }
+                (Lang::Markdown, ..) => {}
+                (_, At::Single, '\'') => {
+                    stack.pop();
+                }
+                (_, At::Double, '"') => {
+                    stack.pop();
+                }
+                (_, At::Bare | At::Subst(_) | At::Double, '\\') => i += 1,
+                (_, At::Bare | At::Subst(_) | At::Double, '$') if next == Some('(') => {
+                    stack.push(At::Subst(0));
+                    i += 1;
+                }
+                (_, At::Subst(depth), '(') => *stack.last_mut().unwrap() = At::Subst(depth + 1),
+                (_, At::Subst(0), ')') => {
+                    stack.pop();
+                }
+                (_, At::Subst(depth), ')') => *stack.last_mut().unwrap() = At::Subst(depth - 1),
+                (_, At::Bare | At::Subst(_), '\'') => stack.push(At::Single),
+                (_, At::Bare | At::Subst(_), '"') => stack.push(At::Double),
+                (Lang::Dockerfile, At::Bare, '#') if line_start => stack.push(At::Comment),
+                (Lang::Shell | Lang::Yaml | Lang::DockerIgnore, At::Bare, '#') if word_start => {
+                    stack.push(At::Comment)
+                }
+                _ => {}
+            }
+            line_start = c == '\n';
+            i += 1;
+        }
+        found
+    }
+
+    #[test]
+    fn every_value_in_an_embedded_template_goes_through_the_helper_of_its_place() {
+        let mut problems = Vec::new();
+        for file in embedded_files(&EMBEDDED) {
+            let name = slash_path(file.path());
+            let Some(lang) = lang(&name) else { continue };
+            let text = String::from_utf8_lossy(file.contents());
+            for problem in misplaced(lang, &text) {
+                problems.push(format!("{name}: {problem}"));
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn the_placement_check_finds_values_in_the_wrong_place() {
+        let cases = [
+            (Lang::Shell, "echo {{x}}"),
+            (Lang::Shell, "echo \"{{sh x}}\""),
+            (Lang::Shell, "echo '{{sh x}}'"),
+            (Lang::Shell, "# {{sh x}}"),
+            (Lang::Shell, "echo {{line x}}"),
+            (Lang::Shell, "echo {{{x}}}"),
+            (Lang::Dockerfile, "LABEL a=\"{{docker_str x}}\""),
+            (Lang::Yaml, "a: \"{{yaml x}}\""),
+            (Lang::Markdown, "`{{md x}}`"),
+            (Lang::Markdown, "    {{md x}}"),
+        ];
+        for (lang, text) in cases {
+            assert_eq!(misplaced(lang, text).len(), 1, "{text}");
+        }
+        let fine = [
+            (
+                Lang::Shell,
+                "x=\"$(f {{sh x}} \"$@\")\" # {{line x}}\necho \"${ {{~ident n}}:-}\" {{num p}}",
+            ),
+            (Lang::Shell, "echo '\\{{json .X}}' {{sh x}}"),
+            (
+                Lang::Dockerfile,
+                "# {{line x}}\nCOPY [{{docker_json x}}, \"/a\"]",
+            ),
+            (
+                Lang::Markdown,
+                "| {{md x}} | {{md_code x}} |\n    sh {{line (sh x)}}",
+            ),
+        ];
+        for (lang, text) in fine {
+            assert_eq!(misplaced(lang, text), Vec::<String>::new(), "{text}");
+        }
     }
 }

@@ -16,6 +16,8 @@
 //! | Dockerfile | `docker_json` | a JSON-form list element of `COPY`/`ADD`        |
 //! | Dockerfile | `json`        | a JSON string (`CMD`/`ENTRYPOINT` exec form)    |
 //! | Dockerfile | `docker_sh`   | a shell word inside a one-line `RUN`            |
+//! | Dockerfile | `docker_plain`| a `RUN --mount` option value (checked, not escaped) |
+//! | .dockerignore | `dockerignore` | a pattern matching exactly one path         |
 //! | Markdown   | `md`          | inline text (table cells included)              |
 //! | Markdown   | `md_code`     | a code span                                     |
 //!
@@ -25,7 +27,7 @@
 pub type Escape = fn(&str) -> Result<String, String>;
 
 /// Every escaping helper, by name.
-pub const HELPERS: [(&str, Escape); 12] = [
+pub const HELPERS: [(&str, Escape); 14] = [
     ("sh", sh),
     ("ident", ident),
     ("num", num),
@@ -36,6 +38,8 @@ pub const HELPERS: [(&str, Escape); 12] = [
     ("docker_json", docker_json),
     ("json", json),
     ("docker_sh", docker_sh),
+    ("docker_plain", docker_plain),
+    ("dockerignore", dockerignore),
     ("md", md),
     ("md_code", md_code),
 ];
@@ -182,6 +186,42 @@ pub fn docker_sh(value: &str) -> Result<String, String> {
     sh(value)
 }
 
+/// A value of a `RUN --mount` option, which BuildKit splits on `,`, `=` and
+/// whitespace with its own quoting rules: only plain path characters are
+/// accepted, anything else is refused.
+pub fn docker_plain(value: &str) -> Result<String, String> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "._/+@-".contains(c);
+    match !value.is_empty() && value.chars().all(plain) {
+        true => Ok(value.to_string()),
+        false => Err(format!(
+            "{value:?} cannot be a RUN --mount option (letters, digits and . _ / + @ - only); \
+             scaffold with --builder legacy"
+        )),
+    }
+}
+
+/// A `.dockerignore` line matching exactly `value`: pattern characters
+/// escaped, a leading `!` or `#` too. Docker trims each line, so
+/// surrounding whitespace and line breaks are refused.
+pub fn dockerignore(value: &str) -> Result<String, String> {
+    if value.trim() != value || value.is_empty() || value.chars().any(char::is_control) {
+        return Err(format!(
+            "{value:?} cannot be a .dockerignore line (empty, surrounding spaces or control characters)"
+        ));
+    }
+    let mut out = String::with_capacity(value.len() + 1);
+    if value.starts_with(['!', '#']) {
+        out.push('\\');
+    }
+    for c in value.chars() {
+        if "\\*?[]".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    Ok(out)
+}
+
 /// Markdown inline text, table cells included: one line, with every
 /// character Markdown (or a GitHub table) would read as markup backslash-escaped.
 pub fn md(value: &str) -> Result<String, String> {
@@ -301,6 +341,16 @@ mod tests {
         assert_eq!(json("a\"b\nc").unwrap(), r#""a\"b\nc""#);
         assert_eq!(docker_sh("a b").unwrap(), "'a b'");
         assert!(docker_sh("a\nb").is_err());
+        assert_eq!(docker_plain("crates/a-1.0").unwrap(), "crates/a-1.0");
+        for bad in ["", "a,b", "a b", "a=b", "a\"b", "$x"] {
+            assert!(docker_plain(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(dockerignore("docker/test").unwrap(), "docker/test");
+        assert_eq!(dockerignore("!a*[b]?\\").unwrap(), r"\!a\*\[b\]\?\\");
+        assert_eq!(dockerignore("#x").unwrap(), r"\#x");
+        for bad in ["", " x", "x ", "a\nb"] {
+            assert!(dockerignore(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
