@@ -320,7 +320,9 @@ mod tests {
             "num" | "ident" => true,
             "line" => at == At::Comment || lang == Lang::Markdown,
             "sh" => lang == Lang::Shell && bare,
-            "docker_str" | "docker_json" | "json" | "docker_sh" => lang == Lang::Dockerfile && bare,
+            "docker_str" | "docker_json" | "json" | "docker_sh" | "docker_plain" => {
+                lang == Lang::Dockerfile && bare
+            }
             "yaml" | "compose" => lang == Lang::Yaml && bare,
             "dockerignore" => lang == Lang::DockerIgnore && bare,
             "md" | "md_code" => lang == Lang::Markdown && at == At::Bare,

@@ -313,7 +313,7 @@ fn dockerfiles_are_for_buildkit_unless_the_flag_or_the_metadata_table_says_legac
         "--mount=type=cache,id=cargo-tasks-service-registry,target=/usr/local/cargo/registry",
         "--mount=type=cache,id=cargo-tasks-service-git,target=/usr/local/cargo/git/db",
         "cargo build --release --locked --bin hello-svc",
-        "COPY --from=builder /out/hello-svc /usr/local/bin/hello-svc",
+        r#"COPY --from=builder ["/out/hello-svc", "/usr/local/bin/hello-svc"]"#,
     ] {
         assert!(buildkit.contains(expected), "{expected}\n{buildkit}");
     }
@@ -332,8 +332,8 @@ fn dockerfiles_are_for_buildkit_unless_the_flag_or_the_metadata_table_says_legac
     let legacy = ws.read("docker/Dockerfile");
     assert!(!legacy.contains("--mount"), "{legacy}");
     assert!(
-        legacy.contains("COPY crates/hello-svc/Cargo.toml crates/hello-svc/Cargo.toml")
-            && legacy.contains("COPY crates/hello-svc crates/hello-svc"),
+        legacy.contains(r#"COPY ["crates/hello-svc/Cargo.toml", "crates/hello-svc/Cargo.toml"]"#)
+            && legacy.contains(r#"COPY ["crates/hello-svc", "crates/hello-svc"]"#),
         "{legacy}"
     );
     assert!(ws
