@@ -132,6 +132,8 @@ impl Reader {
                 }
             }
         }
+        // A row is the whole section of its request.
+        self.close();
     }
 
     fn code(&mut self, code: &CodeBlock, depth: u8) {
