@@ -48,17 +48,25 @@ fn ensure_stand_in_images() {
     );
 }
 
-/// Runs the generated `docker/test/run_all.sh` and asserts that it passed
-/// and ran each of `tests`.
-fn run_all_passes(ws: &Workspace, tests: &[&str]) {
+/// Runs a generated test script with `env` set; its output, and a report for messages.
+fn run_script(ws: &Workspace, script: &str, env: &[(&str, &str)]) -> (Output, String) {
     let output = Command::new("sh")
-        .arg("docker/test/run_all.sh")
+        .arg(script)
         .current_dir(ws.root())
         .env_remove("BUILDER_IMAGE")
         .env_remove("RUNTIME_IMAGE")
+        .env_remove("CONTRACT_AUTHORIZATION")
+        .envs(env.iter().copied())
         .output()
-        .expect("run docker/test/run_all.sh");
+        .unwrap_or_else(|e| panic!("run {script}: {e}"));
     let report = text(&output);
+    (output, report)
+}
+
+/// Runs the generated `docker/test/run_all.sh`, asserts that it passed and
+/// ran each of `tests`, and returns its standard output.
+fn run_all_passes(ws: &Workspace, tests: &[&str]) -> String {
+    let (output, report) = run_script(ws, "docker/test/run_all.sh", &[]);
     assert!(output.status.success(), "run_all.sh failed\n{report}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -72,6 +80,7 @@ fn run_all_passes(ws: &Workspace, tests: &[&str]) {
             "{test} did not run\n{report}"
         );
     }
+    stdout.into_owned()
 }
 
 const GENERATED_TESTS: [&str; 5] = [
@@ -119,4 +128,53 @@ fn a_multi_container_workspace_builds_and_passes_its_own_container_tests() {
     ws.run(&["scaffold", "--feature", "001"]).ok();
     assert!(!ws.read("docker/api/Dockerfile").contains("--mount"));
     run_all_passes(&ws, &GENERATED_TESTS);
+}
+
+/// The shelf fixture's service serves its OpenAPI contract (health, a
+/// required query parameter, a path parameter, and two requests that need a
+/// bearer token, one with a JSON body); the generated contract test sends
+/// every request and passes out of the box, and sends the guarded ones too
+/// when CONTRACT_AUTHORIZATION is set.
+#[test]
+fn an_openapi_contract_is_checked_against_the_running_service() {
+    let _engine = ENGINE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !engine_available() {
+        return;
+    }
+    ensure_stand_in_images();
+    let ws = Workspace::fixture("shelf");
+    ws.run(&["scaffold", "--feature", "001"]).ok();
+    let mut tests = GENERATED_TESTS.to_vec();
+    tests.extend([
+        "contracts/book.schema_test.sh",
+        "contracts/shelf-api_test.sh",
+    ]);
+    let stdout = run_all_passes(&ws, &tests);
+    let contract = "contracts/shelf-api.yaml";
+    for line in [
+        format!("ok    GET /healthz ({contract}:13) answers 200 (200)"),
+        format!("ok    GET /books ({contract}:19) answers 200 or 400 (200)"),
+        format!("ok    POST /books ({contract}:29) answers 401 without credentials (401)"),
+        format!("ok    GET /books/{{bookId}} ({contract}:42) answers 200 or 404 (200)"),
+        format!("ok    DELETE /books/{{bookId}} ({contract}:47) answers 401 without credentials (401)"),
+        format!("skip  POST /books ({contract}:29) with credentials (set CONTRACT_AUTHORIZATION to send it)"),
+        "skip  contracts/book.schema.json defines no HTTP request (a JSON Schema of a payload); check it by hand".to_string(),
+        "shelf-api_test.sh: all checks passed, 2 skipped".to_string(),
+    ] {
+        assert!(stdout.contains(&line), "missing {line:?} in\n{stdout}");
+    }
+    assert!(!ws.path("docker/test/contracts/README_test.sh").exists());
+
+    let script = "docker/test/contracts/shelf-api_test.sh";
+    let (output, report) = run_script(&ws, script, &[("CONTRACT_AUTHORIZATION", "Bearer test")]);
+    assert!(output.status.success(), "{report}");
+    for line in [
+        format!("ok    POST /books ({contract}:29) answers 201 or 400 (201)"),
+        format!("ok    DELETE /books/{{bookId}} ({contract}:47) answers 204 (204)"),
+        "shelf-api_test.sh: all checks passed\n".to_string(),
+    ] {
+        assert!(report.contains(&line), "missing {line:?} in\n{report}");
+    }
 }
