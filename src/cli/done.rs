@@ -6,8 +6,9 @@ use crate::cli::Context;
 use crate::config::CommitStyle;
 use crate::feature::FeatureArgs;
 use crate::ops::fs::{unified_diff, write_atomic};
-use crate::ops::git::Git;
+use crate::ops::git::{Git, TaskEdit};
 use crate::ops::lock;
+use crate::ops::signal;
 use crate::render::Renderer;
 use crate::tasks::edit::set_done;
 use crate::tasks::read::{TaskEntry, TasksDoc};
@@ -20,13 +21,17 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 pub struct DoneArgs {
     /// Tasks to mark done, e.g. T004 (one commit each, in the order given)
-    #[arg(required = true, value_name = "ID")]
+    #[arg(required_unless_present = "repair", value_name = "ID")]
     pub ids: Vec<String>,
     #[command(flatten)]
     pub options: ToggleOptions,
     /// Complete a task whose dependencies are open or whose paths show no work
     #[arg(long)]
     pub force: bool,
+    /// Only put right what an interrupted `done` or `undo` left behind (every
+    /// run does this first)
+    #[arg(long, conflicts_with_all = ["ids", "force", "dry_run", "no_commit"])]
+    pub repair: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -65,6 +70,15 @@ impl Direction {
     fn done(self) -> bool {
         matches!(self, Direction::Done { .. })
     }
+
+    /// The command word, for messages.
+    fn verb(self) -> &'static str {
+        if self.done() {
+            "done"
+        } else {
+            "undo"
+        }
+    }
 }
 
 /// Where things are: the workspace, the repository (unless --no-commit and
@@ -76,6 +90,23 @@ struct Place {
 }
 
 pub(crate) fn toggle(
+    cx: &mut Context,
+    ids: &[String],
+    options: &ToggleOptions,
+    direction: Direction,
+) -> Result<()> {
+    signal::catch();
+    let result = toggle_all(cx, ids, options, direction);
+    if let (Err(err), Some(_)) = (&result, signal::pending()) {
+        // Everything was put back: say so, then die of the signal, as the
+        // shell expects.
+        cx.shell.error(err);
+        signal::reraise();
+    }
+    result
+}
+
+fn toggle_all(
     cx: &mut Context,
     ids: &[String],
     options: &ToggleOptions,
@@ -100,12 +131,25 @@ pub(crate) fn toggle(
             &tasks_path.with_file_name(".tasks.md.lock"),
         )?),
     };
+    if let (Some(git), false) = (&place.git, options.dry_run) {
+        match git.recover()? {
+            Some(note) => cx.shell.status("Recovered", note),
+            None if ids.is_empty() => cx
+                .shell
+                .status("Checked", "no interrupted `done` or `undo` to repair"),
+            None => {}
+        }
+    }
+    if ids.is_empty() {
+        return Ok(());
+    }
     if let (Some(git), false) = (&place.git, options.no_commit) {
         git.check_can_commit()?;
     }
     let display = place.ws.relative(&tasks_path);
     let mut file = TasksFile::read(tasks_path, display)?;
     for id in ids {
+        signal::check()?;
         file = toggle_one(cx, &place, file, id, options, direction)?;
     }
     Ok(())
@@ -154,30 +198,29 @@ fn toggle_one(
         );
         return Ok(file.with_text(edited));
     }
-    write_atomic(&file.path, edited.as_bytes())?;
     match (&place.git, message) {
         (Some(git), Some(message)) => {
             let mut commit_paths = vec![format!("{}{}", place.prefix, file.display)];
             commit_paths.extend(paths);
-            let commit = match git.commit_paths(&commit_paths, &message) {
-                Ok(commit) => commit,
-                Err(err) => {
-                    write_atomic(&file.path, file.text.as_bytes())?;
-                    return Err(err.with_help(format!(
-                        "{} was restored; nothing was committed",
-                        file.display
-                    )));
-                }
+            let label = format!("{} {}", direction.verb(), task.id);
+            let edit = TaskEdit {
+                file: &file.path,
+                before: file.text.as_bytes(),
+                after: edited.as_bytes(),
+                label: &label,
             };
+            let commit = git.commit_edit(&edit, &commit_paths, &message)?;
             let short = commit.to_string().chars().take(7).collect::<String>();
             cx.shell.status(
                 verb,
                 format!("{} {} (commit {short})", task.id, task.description),
             );
         }
-        _ => cx
-            .shell
-            .status(verb, format!("{} {}", task.id, task.description)),
+        _ => {
+            write_atomic(&file.path, edited.as_bytes())?;
+            cx.shell
+                .status(verb, format!("{} {}", task.id, task.description));
+        }
     }
     Ok(file.with_text(edited))
 }

@@ -4,3 +4,4 @@ pub mod fs;
 pub mod git;
 pub mod lock;
 pub mod shell;
+pub mod signal;

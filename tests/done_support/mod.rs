@@ -138,6 +138,17 @@ impl Repo {
             .expect("cargo-tasks runs")
     }
 
+    /// Starts cargo-tasks with its output thrown away (for runs that get
+    /// killed: nothing waits on their pipes).
+    pub fn command_quiet(&self, args: &[&str]) -> std::process::Child {
+        self.command(env!("CARGO_BIN_EXE_cargo-tasks"))
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("cargo-tasks runs")
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         self.command(env!("CARGO_BIN_EXE_cargo-tasks"))
             .args(with_subcommand_name(args))

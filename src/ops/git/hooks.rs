@@ -1,0 +1,102 @@
+//! Hooks run the way `git commit` runs them: from the work tree root, with
+//! `GIT_INDEX_FILE` naming the commit's index, the author in
+//! `GIT_AUTHOR_NAME`/`_EMAIL`/`_DATE`, `GIT_EDITOR=:`, output on stderr.
+//! A signal while a hook runs is passed on to it, and the run stops.
+
+use super::ident::Ident;
+use super::Git;
+use crate::ops::signal;
+use crate::{Error, Result};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::Duration;
+
+/// What every hook of one commit sees.
+pub(super) struct HookEnv<'a> {
+    pub index_file: &'a Path,
+    pub author: &'a Ident,
+}
+
+impl Git {
+    fn hooks_dir(&self) -> PathBuf {
+        let configured = self
+            .repo
+            .config()
+            .ok()
+            .and_then(|c| c.get_path("core.hooksPath").ok());
+        match configured {
+            Some(dir) if dir.is_absolute() => dir,
+            Some(dir) => self.workdir.join(dir),
+            None => self.repo.commondir().join("hooks"),
+        }
+    }
+
+    /// The hook's path when it exists and is executable (git skips others).
+    pub(super) fn hook(&self, name: &str) -> Option<PathBuf> {
+        let hook = self.hooks_dir().join(name);
+        let meta = fs::metadata(&hook).ok()?;
+        (meta.is_file() && is_executable(&meta)).then_some(hook)
+    }
+
+    /// Runs hook `name` if there is one. A non-zero exit is an error; so is
+    /// a signal received meanwhile (after the hook was given it too).
+    pub(super) fn run_hook(&self, name: &str, args: &[&str], env: &HookEnv) -> Result<()> {
+        let Some(hook) = self.hook(name) else {
+            return Ok(());
+        };
+        let mut child = Command::new(&hook)
+            .args(args)
+            .current_dir(&self.workdir)
+            .env("GIT_INDEX_FILE", env.index_file)
+            .env("GIT_EDITOR", ":")
+            .env("GIT_AUTHOR_NAME", &env.author.name)
+            .env("GIT_AUTHOR_EMAIL", &env.author.email)
+            .env("GIT_AUTHOR_DATE", env.author.date())
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(std::io::stderr()))
+            .spawn()
+            .map_err(|e| Error::io("run", &hook, &e))?;
+        let status = wait(&mut child).map_err(|e| Error::io("wait for", &hook, &e))?;
+        signal::check()?;
+        if status.success() {
+            return Ok(());
+        }
+        Err(Error::new(format!(
+            "the {name} hook failed ({status}); nothing was committed"
+        ))
+        .in_file(hook)
+        .with_help(
+            "fix what the hook reports, or commit without cargo-tasks: git commit --no-verify",
+        ))
+    }
+}
+
+/// Waits for `child`, passing a signal that arrives meanwhile on to it.
+fn wait(child: &mut std::process::Child) -> std::io::Result<ExitStatus> {
+    let mut forwarded = false;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status);
+        }
+        if !forwarded && signal::pending().is_some() {
+            signal::forward(child);
+            forwarded = true;
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(20));
+    }
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+/// Windows has no executable bit; git for Windows runs any hook file.
+#[cfg(not(unix))]
+fn is_executable(_meta: &fs::Metadata) -> bool {
+    true
+}

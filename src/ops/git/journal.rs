@@ -1,0 +1,374 @@
+//! All or nothing through a kill. A commit of a task goes in this order:
+//!
+//! 1. the journal `<git dir>/cargo-tasks/journal` records what is about to
+//!    happen: tasks.md's bytes before (kept as a blob) and after (a hash),
+//!    HEAD, and the inode of the file that will become `index.lock`;
+//! 2. `index.lock` is taken (a hard link to that file, so it is ours beyond
+//!    doubt) and held until the end: a concurrent `git add` fails instead of
+//!    losing its update;
+//! 3. tasks.md is written (atomically);
+//! 4. the commit is built on a scratch copy of the index, hooks run, the
+//!    commit object is written, the new index goes into `index.lock`;
+//! 5. the journal records the commit; HEAD moves: this is the commit point;
+//! 6. `index.lock` is renamed over the index; journal and scratch files go.
+//!
+//! A failure or a signal before step 5 rolls back in-process. A run that
+//! finds a journal while holding the cargo-tasks lock knows its writer is
+//! dead (the lock dies with its process) and finishes the job: forward when
+//! HEAD is the recorded commit, back otherwise.
+
+use super::{git_error, Git};
+use crate::ops::fs::write_atomic;
+use crate::{Error, Result};
+use git2::{ObjectType, Oid};
+use serde::{Deserialize, Serialize};
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How long to wait for another git process to release `index.lock`.
+const LOCK_WAIT: Duration = Duration::from_secs(1);
+
+/// The change about to be made to tasks.md, for the record.
+pub(super) struct Planned<'a> {
+    pub file: &'a Path,
+    pub before: &'a [u8],
+    pub after: &'a [u8],
+    /// What is being done, for messages: `done T001`.
+    pub label: &'a str,
+    pub head: Option<Oid>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Record {
+    pid: u32,
+    label: String,
+    tasks: PathBuf,
+    before: String,
+    after: String,
+    head: Option<String>,
+    index: PathBuf,
+    lock: Option<(u64, u64)>,
+    commit: Option<String>,
+}
+
+/// A change in progress, holding `index.lock`.
+pub(super) struct Journal<'a> {
+    git: &'a Git,
+    dir: PathBuf,
+    record: Record,
+    lock: File,
+}
+
+/// `index.lock` beside the index, as git names it.
+fn lock_file(index: &Path) -> PathBuf {
+    let mut name = index.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    index.with_file_name(name)
+}
+
+fn index_lock_held(index_lock: PathBuf) -> Error {
+    Error::new("another git process holds the index lock")
+        .in_file(index_lock)
+        .with_help("wait for it to finish; remove the file only if no git process is running")
+}
+
+fn scratch_dir(git: &Git) -> PathBuf {
+    git.repo.path().join("cargo-tasks")
+}
+
+#[cfg(unix)]
+fn file_id(meta: &fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_meta: &fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+fn blob_hash(bytes: &[u8]) -> Result<String> {
+    Oid::hash_object(ObjectType::Blob, bytes)
+        .map(|oid| oid.to_string())
+        .map_err(|e| git_error("cannot hash tasks.md", &e))
+}
+
+impl Record {
+    fn lock_path(&self) -> PathBuf {
+        lock_file(&self.index)
+    }
+
+    /// Whether `index.lock` is the one this record's run took.
+    fn owns_lock(&self) -> bool {
+        self.lock.is_some()
+            && fs::symlink_metadata(self.lock_path())
+                .ok()
+                .and_then(|meta| file_id(&meta))
+                == self.lock
+    }
+
+    fn save(&self, dir: &Path) -> Result<()> {
+        let path = dir.join("journal");
+        let temp = dir.join("journal.tmp");
+        let text = serde_json::to_vec(self)
+            .map_err(|e| Error::new(format!("cannot record the change: {e}")))?;
+        fs::write(&temp, text).map_err(|e| Error::io("write", &temp, &e))?;
+        fs::rename(&temp, &path).map_err(|e| Error::io("rename a temporary file to", &path, &e))
+    }
+
+    fn load(dir: &Path) -> Result<Option<Record>> {
+        let path = dir.join("journal");
+        let text = match fs::read(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io("read", &path, &e)),
+        };
+        serde_json::from_slice(&text).map(Some).map_err(|e| {
+            Error::new(format!("unreadable record of an interrupted run: {e}"))
+                .in_file(&path)
+                .with_help(format!(
+                    "check tasks.md and `git status`, then remove {}",
+                    dir.display()
+                ))
+        })
+    }
+
+    /// Puts tasks.md back to the bytes before, unless someone changed it
+    /// since; says what it found when it leaves it.
+    fn restore_tasks(&self, git: &Git) -> Result<Option<String>> {
+        let current = match fs::read(&self.tasks) {
+            Ok(bytes) => bytes,
+            Err(e) => return Err(Error::io("read", &self.tasks, &e)),
+        };
+        let hash = blob_hash(&current)?;
+        if hash == self.before {
+            return Ok(None);
+        }
+        if hash != self.after {
+            return Ok(Some(format!(
+                "{} was changed by something else meanwhile and is left as it is",
+                self.tasks.display()
+            )));
+        }
+        let before = Oid::from_str(&self.before)
+            .and_then(|oid| git.repo.find_blob(oid))
+            .map_err(|e| git_error("cannot read the saved tasks.md", &e))?;
+        write_atomic(&self.tasks, before.content())?;
+        Ok(None)
+    }
+
+    /// Rolls back (HEAD not moved) or forward (HEAD is the new commit).
+    fn settle(&self, git: &Git) -> Result<String> {
+        let head = git.head_commit()?.map(|c| c.id().to_string());
+        let mut note = if self.commit.is_some() && head == self.commit {
+            if self.owns_lock() {
+                fs::rename(self.lock_path(), &self.index)
+                    .map_err(|e| Error::io("rename the held lock to", &self.index, &e))?;
+            }
+            let short: String = self.commit.iter().flat_map(|c| c.chars()).take(7).collect();
+            format!(
+                "the interrupted `{}` was completed (commit {short})",
+                self.label
+            )
+        } else if head == self.head {
+            self.remove_lock()?;
+            match self.restore_tasks(git)? {
+                Some(left) => format!("the interrupted `{}` was rolled back; {left}", self.label),
+                None => format!(
+                    "the interrupted `{}` was rolled back: tasks.md restored, nothing committed",
+                    self.label
+                ),
+            }
+        } else {
+            self.remove_lock()?;
+            format!(
+                "the interrupted `{}` was abandoned: HEAD moved since; tasks.md is left as it is",
+                self.label
+            )
+        };
+        for temp in crate::ops::fs::temp_files(&self.tasks, self.pid) {
+            if fs::remove_file(&temp).is_err() {
+                note.push_str(&format!("; remove {} by hand", temp.display()));
+            }
+        }
+        Ok(note)
+    }
+
+    fn remove_lock(&self) -> Result<()> {
+        if self.owns_lock() {
+            let path = self.lock_path();
+            fs::remove_file(&path).map_err(|e| Error::io("remove", &path, &e))?;
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Journal<'a> {
+    /// Records the plan, then takes `index.lock`; nothing visible changed
+    /// yet. Fails without leftovers when the lock is held.
+    pub fn begin(git: &'a Git, planned: &Planned) -> Result<Journal<'a>> {
+        let dir = scratch_dir(git);
+        fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, &e))?;
+        let before = git
+            .repo
+            .blob(planned.before)
+            .map_err(|e| git_error("cannot save tasks.md", &e))?;
+        let index = git.index_path().to_path_buf();
+        let candidate = dir.join("lock");
+        let _ = fs::remove_file(&candidate);
+        let lock = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+            .map_err(|e| Error::io("create", &candidate, &e))?;
+        let id = lock.metadata().map_err(|e| Error::io("inspect", &candidate, &e))?;
+        let record = Record {
+            pid: std::process::id(),
+            label: planned.label.to_string(),
+            tasks: planned.file.to_path_buf(),
+            before: before.to_string(),
+            after: blob_hash(planned.after)?,
+            head: planned.head.map(|oid| oid.to_string()),
+            index,
+            lock: file_id(&id),
+            commit: None,
+        };
+        let journal = Journal {
+            git,
+            dir,
+            record,
+            lock,
+        };
+        let taken = journal
+            .record
+            .save(&journal.dir)
+            .and_then(|()| journal.take_lock(&candidate));
+        if let Err(err) = taken {
+            journal.discard();
+            return Err(err);
+        }
+        Ok(journal)
+    }
+
+    /// Takes `index.lock`, waiting up to a second for another git process
+    /// that holds it (a `git add` holds it for milliseconds).
+    fn take_lock(&self, candidate: &Path) -> Result<()> {
+        let lock = self.record.lock_path();
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            match fs::hard_link(candidate, &lock) {
+                Ok(()) => break,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    if Instant::now() >= deadline {
+                        return Err(index_lock_held(lock));
+                    }
+                    crate::ops::signal::check()?;
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => return Err(Error::io("create", &lock, &e)),
+            }
+        }
+        fs::remove_file(candidate).map_err(|e| Error::io("remove", candidate, &e))
+    }
+
+    /// A scratch file of this change, removed at the end.
+    pub fn scratch(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// A copy of the index for this change, and the repository's index from
+    /// now on (so that libgit2 never writes the real one).
+    pub fn scratch_index(&self) -> Result<git2::Index> {
+        let fail = |e: git2::Error| git_error("cannot read the index", &e);
+        let copy = self.scratch("index");
+        match fs::read(&self.record.index) {
+            Ok(bytes) => fs::write(&copy, bytes).map_err(|e| Error::io("write", &copy, &e))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let _ = fs::remove_file(&copy);
+            }
+            Err(e) => return Err(Error::io("read", &self.record.index, &e)),
+        }
+        let mut index = git2::Index::open(&copy).map_err(fail)?;
+        self.git.repo.set_index(&mut index).map_err(fail)?;
+        Ok(index)
+    }
+
+    /// Writes `index` into the held `index.lock`, to become the index when
+    /// the commit lands.
+    pub fn stage_index(&mut self, index: &mut git2::Index) -> Result<()> {
+        index
+            .write()
+            .map_err(|e| git_error("cannot write the index", &e))?;
+        let copy = self.scratch("index");
+        let bytes = fs::read(&copy).map_err(|e| Error::io("read", &copy, &e))?;
+        let lock = self.record.lock_path();
+        self.lock
+            .write_all(&bytes)
+            .and_then(|()| self.lock.flush())
+            .map_err(|e| Error::io("write", &lock, &e))
+    }
+
+    /// Notes the commit about to become HEAD.
+    pub fn committing(&mut self, commit: Oid) -> Result<()> {
+        self.record.commit = Some(commit.to_string());
+        self.record.save(&self.dir)
+    }
+
+    /// After HEAD moved: the index takes the held lock's content; the
+    /// record and scratch files go.
+    pub fn finish(self) -> Result<()> {
+        let lock = self.record.lock_path();
+        fs::rename(&lock, &self.record.index).map_err(|e| Error::io("rename the held lock to", &self.record.index, &e))?;
+        self.discard();
+        Ok(())
+    }
+
+    /// Before HEAD moved: tasks.md back, lock released, record gone. If
+    /// that fails, both errors are reported and the record stays for the
+    /// next run to finish.
+    pub fn abort(self, err: Error) -> Error {
+        let file = self.record.tasks.display().to_string();
+        let restored = self
+            .record
+            .remove_lock()
+            .and_then(|()| self.record.restore_tasks(self.git));
+        match restored {
+            Ok(None) => {
+                self.discard();
+                err.with_help(format!("{file} was restored; nothing was committed"))
+            }
+            Ok(Some(left)) => {
+                self.discard();
+                err.with_help(format!("nothing was committed; {left}"))
+            }
+            Err(second) => err
+                .with_help(format!(
+                    "nothing was committed, but restoring failed too: {second}"
+                ))
+                .with_help(
+                    "the next `cargo tasks done` or `cargo tasks undo` finishes the restore \
+                     (`cargo tasks done --repair` does only that)",
+                ),
+        }
+    }
+
+    fn discard(self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Puts right what an interrupted run left; see the module documentation.
+pub(super) fn recover(git: &Git) -> Result<Option<String>> {
+    let dir = scratch_dir(git);
+    if !dir.exists() {
+        return Ok(None);
+    }
+    let note = match Record::load(&dir)? {
+        Some(record) => Some(record.settle(git)?),
+        None => None,
+    };
+    fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", &dir, &e))?;
+    Ok(note)
+}
