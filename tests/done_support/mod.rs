@@ -142,7 +142,7 @@ impl Repo {
     /// killed: nothing waits on their pipes).
     pub fn command_quiet(&self, args: &[&str]) -> std::process::Child {
         self.command(env!("CARGO_BIN_EXE_cargo-tasks"))
-            .args(args)
+            .args(with_subcommand_name(args))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
