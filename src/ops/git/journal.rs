@@ -223,7 +223,9 @@ impl<'a> Journal<'a> {
             .create_new(true)
             .open(&candidate)
             .map_err(|e| Error::io("create", &candidate, &e))?;
-        let id = lock.metadata().map_err(|e| Error::io("inspect", &candidate, &e))?;
+        let id = lock
+            .metadata()
+            .map_err(|e| Error::io("inspect", &candidate, &e))?;
         let record = Record {
             pid: std::process::id(),
             label: planned.label.to_string(),
@@ -320,7 +322,8 @@ impl<'a> Journal<'a> {
     /// record and scratch files go.
     pub fn finish(self) -> Result<()> {
         let lock = self.record.lock_path();
-        fs::rename(&lock, &self.record.index).map_err(|e| Error::io("rename the held lock to", &self.record.index, &e))?;
+        fs::rename(&lock, &self.record.index)
+            .map_err(|e| Error::io("rename the held lock to", &self.record.index, &e))?;
         self.discard();
         Ok(())
     }
