@@ -177,4 +177,10 @@ fn an_openapi_contract_is_checked_against_the_running_service() {
     ] {
         assert!(report.contains(&line), "missing {line:?} in\n{report}");
     }
+
+    // A runtime image without bash (distroless) is probed from a sidecar.
+    let (output, report) = run_script(&ws, script, &[("HTTP_PROBE", "sidecar")]);
+    assert!(output.status.success(), "{report}");
+    let line = format!("ok    GET /books/{{bookId}} ({contract}:42) answers 200 or 404 (200)");
+    assert!(report.contains(&line), "missing {line:?} in\n{report}");
 }
