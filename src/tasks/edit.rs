@@ -66,6 +66,32 @@ mod tests {
     }
 
     #[test]
+    fn an_upper_case_majority_or_a_tie_writes_upper_x() {
+        let upper = "- [x] T001 a\n- [X] T002 b\n- [X] T003 c\n- [ ] T004 d\n";
+        assert_eq!(
+            toggle(upper, "T004", true),
+            "- [x] T001 a\n- [X] T002 b\n- [X] T003 c\n- [X] T004 d\n"
+        );
+        let tie = "- [x] T001 a\n- [X] T002 b\n- [ ] T003 c\n";
+        assert_eq!(
+            toggle(tie, "T003", true),
+            "- [x] T001 a\n- [X] T002 b\n- [X] T003 c\n"
+        );
+        let lower = "- [x] T001 a\n- [x] T002 b\n- [X] T003 c\n- [ ] T004 d\n";
+        assert_eq!(
+            toggle(lower, "T004", true),
+            "- [x] T001 a\n- [x] T002 b\n- [X] T003 c\n- [x] T004 d\n"
+        );
+    }
+
+    #[test]
+    fn a_text_that_does_not_hold_the_checkbox_is_returned_unchanged() {
+        let doc = parse("- [ ] T001 a\n- [ ] T002 b\n");
+        let entry = doc.get(TaskId::parse("T002").unwrap()).unwrap();
+        assert_eq!(set_done("- [ ]", &doc, entry, true), "- [ ]");
+    }
+
+    #[test]
     fn unchecks_either_case() {
         let text = "- [x] T001 a\n- [X] T002 b\n";
         assert_eq!(toggle(text, "T001", false), "- [ ] T001 a\n- [X] T002 b\n");
