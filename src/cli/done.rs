@@ -178,6 +178,12 @@ fn toggle_one(
     } else {
         "Reopened"
     };
+    // Reopening commits only the checkbox: work in progress on the task's
+    // files stays uncommitted.
+    let mut commit_paths = vec![format!("{}{}", place.prefix, file.display)];
+    if direction.done() {
+        commit_paths.extend(paths);
+    }
     if options.dry_run {
         cx.shell
             .out(&unified_diff(&file.display, &file.text, &edited));
@@ -185,7 +191,7 @@ fn toggle_one(
             cx.shell.out(&format!(
                 "commit message: {}\ncommit paths: {}\n",
                 message.trim_end(),
-                paths.join(" ")
+                commit_paths.join(" ")
             ));
         }
         cx.shell.status(
@@ -200,8 +206,6 @@ fn toggle_one(
     }
     match (&place.git, message) {
         (Some(git), Some(message)) => {
-            let mut commit_paths = vec![format!("{}{}", place.prefix, file.display)];
-            commit_paths.extend(paths);
             let label = format!("{} {}", direction.verb(), task.id);
             let edit = TaskEdit {
                 file: &file.path,

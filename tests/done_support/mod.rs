@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+use std::cell::RefCell;
+use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -14,6 +16,8 @@ pub struct Repo {
     _dir: tempfile::TempDir,
     root: PathBuf,
     home: PathBuf,
+    /// Variables every command run here gets (after the isolation ones).
+    env: RefCell<Vec<(OsString, OsString)>>,
 }
 
 impl Repo {
@@ -33,6 +37,7 @@ impl Repo {
             _dir: dir,
             root,
             home,
+            env: RefCell::new(Vec::new()),
         };
         repo.git(&["init", "-q", "-b", "main"]);
         repo.git(&["config", "user.name", "Tess Ter"]);
@@ -51,6 +56,32 @@ impl Repo {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// A second repository in the same state (work tree, index, .git),
+    /// with the same extra variables: for comparing with real git.
+    pub fn duplicate(&self) -> Repo {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(self.root.parent().unwrap().join("."))
+            .arg(dir.path())
+            .status()
+            .expect("cp runs");
+        assert!(status.success());
+        Repo {
+            root: dir.path().join("repo"),
+            home: dir.path().join("home"),
+            _dir: dir,
+            env: RefCell::new(self.env.borrow().clone()),
+        }
+    }
+
+    /// Sets `key=value` for every later command run here.
+    pub fn set_env(&self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) {
+        self.env
+            .borrow_mut()
+            .push((key.as_ref().to_owned(), value.as_ref().to_owned()));
     }
 
     pub fn write(&self, rel: &str, contents: &str) {
@@ -91,11 +122,15 @@ impl Repo {
             .env("XDG_CONFIG_HOME", self.home.join(".config"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
             .env_remove("GIT_INDEX_FILE")
+            .env_remove("GIT_CEILING_DIRECTORIES")
             .env_remove("GIT_AUTHOR_NAME")
             .env_remove("GIT_AUTHOR_EMAIL")
+            .env_remove("GIT_AUTHOR_DATE")
             .env_remove("GIT_COMMITTER_NAME")
             .env_remove("GIT_COMMITTER_EMAIL")
+            .env_remove("GIT_COMMITTER_DATE")
             .env_remove("SPECIFY_FEATURE")
             .env_remove("SPECIFY_FEATURE_DIRECTORY")
             .env("NO_COLOR", "1");
@@ -111,7 +146,17 @@ impl Repo {
                     std::env::var_os("RUSTUP_HOME").map_or(home.join(".rustup"), PathBuf::from),
                 );
         }
+        command.envs(self.env.borrow().iter().map(|(k, v)| (k, v)));
         command
+    }
+
+    /// Runs cargo-tasks from `cwd` instead of the repository root.
+    pub fn run_in(&self, cwd: &Path, args: &[&str]) -> Output {
+        self.command(env!("CARGO_BIN_EXE_cargo-tasks"))
+            .current_dir(cwd)
+            .args(with_subcommand_name(args))
+            .output()
+            .expect("cargo-tasks runs")
     }
 
     /// Runs the real git program; panics unless it succeeds; returns stdout.
