@@ -335,3 +335,40 @@ fn a_racing_git_add_never_loses_its_update() {
     );
     assert!(!Path::new(&repo.root().join(".git/index.lock")).exists());
 }
+
+#[test]
+fn a_failing_restore_is_shown_beside_the_first_error_and_repaired_later() {
+    let repo = repo();
+    repo.write("docker/Dockerfile", "FROM scratch\n# changed\n");
+    let before = State::of(&repo);
+    // The hook fails, and takes the name of the temporary file that restoring
+    // tasks.md will want (the second atomic write of this process), so the
+    // restore fails too.
+    repo.hook(
+        "pre-commit",
+        "#!/bin/sh\ntouch \"specs/001-x/.tasks.md.$PPID.1.tmp\"\necho 'lint failed' >&2\nexit 1\n",
+    );
+    let stderr = repo.fails(&["done", "T001"]);
+    assert!(
+        stderr.contains("error: .git/hooks/pre-commit: the pre-commit hook failed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: nothing was committed, but restoring failed too: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("cargo tasks done --repair"), "{stderr}");
+    assert_eq!(repo.head(), before.head);
+    assert_eq!(repo.tasks(), toggled(&before.tasks), "the restore did fail");
+    assert!(repo.root().join(".git/cargo-tasks/journal").exists());
+
+    std::fs::remove_file(repo.root().join(".git/hooks/pre-commit")).unwrap();
+    let output = repo.run(&["done", "--repair"]);
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "   Recovered the interrupted `done T001` was rolled back: tasks.md restored, nothing committed\n"
+    );
+    assert_eq!(State::of(&repo), before);
+    assert_clean(&repo, "after the repair");
+}
