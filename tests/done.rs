@@ -226,6 +226,10 @@ fn a_held_index_lock_fails_cleanly() {
         stderr.contains("another git process holds the index lock"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("if no git process is running, a crashed one left it: rm '/"),
+        "the help names the command that removes it: {stderr}"
+    );
     before.assert_unchanged(&repo);
     assert!(
         repo.root().join(".git/index.lock").exists(),

@@ -398,3 +398,24 @@ fn a_date_git_cannot_read_is_refused_before_anything_changes() {
     );
     assert_eq!(repo.tasks(), TASK);
 }
+
+#[test]
+fn a_box_checked_without_its_commit_is_explained_with_the_commands_that_fix_it() {
+    let repo = Repo::new(TASK);
+    repo.write("docker/Dockerfile", "FROM scratch\n");
+    repo.ok(&["done", "T001", "--no-commit"]);
+    let stderr = repo.fails(&["done", "T001"]);
+    assert!(stderr.contains("T001 is already done"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "help: T001 is checked in specs/001-x/tasks.md but not in the last commit; to commit it: \
+             cargo tasks undo T001 --no-commit && cargo tasks done T001"
+        ),
+        "{stderr}"
+    );
+    repo.ok(&["undo", "T001", "--no-commit"]);
+    repo.ok(&["done", "T001"]);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    let stderr = repo.fails(&["done", "T001"]);
+    assert!(!stderr.contains("help: T001 is checked"), "{stderr}");
+}

@@ -165,8 +165,13 @@ fn toggle_one(
 ) -> Result<TasksFile> {
     let entry = find(&file, wanted)?;
     let task = &entry.task;
-    let paths = validate(place, &file.doc, task, direction)
-        .map_err(|e| e.in_file(&file.display).at_line(entry.line))?;
+    let paths = validate(place, &file.doc, task, direction).map_err(|e| {
+        let e = e.in_file(&file.display).at_line(entry.line);
+        match uncommitted_hint(place, &file, task) {
+            Some(hint) => e.with_help(hint),
+            None => e,
+        }
+    })?;
     let edited = set_done(&file.text, &file.doc, entry, direction.done());
     let message = match (&options.message, options.no_commit) {
         (_, true) => None,
@@ -250,6 +255,29 @@ fn validate(
         refuse_phantom(place, task, &paths)?;
     }
     Ok(paths)
+}
+
+/// When the task's box differs from the last commit's tasks.md (an edit
+/// made without a commit, e.g. with --no-commit or by hand): how to commit it.
+fn uncommitted_hint(place: &Place, file: &TasksFile, task: &Task) -> Option<String> {
+    let git = place.git.as_ref()?;
+    let committed = git
+        .head_file(&format!("{}{}", place.prefix, file.display))
+        .ok()??;
+    let committed = crate::tasks::read::parse(&String::from_utf8_lossy(&committed));
+    if committed.get(task.id)?.task.done == task.done {
+        return None;
+    }
+    let (state, undo, redo) = if task.done {
+        ("checked", "undo", "done")
+    } else {
+        ("unchecked", "done", "undo")
+    };
+    Some(format!(
+        "{} is {state} in {} but not in the last commit; to commit it: \
+         cargo tasks {undo} {} --no-commit && cargo tasks {redo} {}",
+        task.id, file.display, task.id, task.id
+    ))
 }
 
 /// The task with ID `wanted`, or an error naming the nearest ID.

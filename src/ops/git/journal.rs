@@ -69,9 +69,14 @@ fn lock_file(index: &Path) -> PathBuf {
 }
 
 fn index_lock_held(index_lock: PathBuf) -> Error {
+    let remove = format!(
+        "if no git process is running, a crashed one left it: rm '{}'",
+        index_lock.display()
+    );
     Error::new("another git process holds the index lock")
         .in_file(index_lock)
-        .with_help("wait for it to finish; remove the file only if no git process is running")
+        .with_help("wait for it to finish and run this again")
+        .with_help(remove)
 }
 
 fn scratch_dir(git: &Git) -> PathBuf {

@@ -148,6 +148,24 @@ impl Git {
         Ok(!statuses.is_empty())
     }
 
+    /// The bytes of `path` (relative to the work tree) in HEAD's tree;
+    /// `None` when HEAD or the file does not exist.
+    pub fn head_file(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        let fail = |e: git2::Error| git_error("cannot read HEAD", &e);
+        let Some(head) = self.head_commit()? else {
+            return Ok(None);
+        };
+        let tree = head.tree().map_err(fail)?;
+        let Ok(entry) = tree.get_path(Path::new(path)) else {
+            return Ok(None);
+        };
+        let blob = entry
+            .to_object(&self.repo)
+            .and_then(|o| o.peel_to_blob())
+            .map_err(fail)?;
+        Ok(Some(blob.content().to_vec()))
+    }
+
     /// Puts right what an interrupted run left (see [`journal`]); says what
     /// was done, or `None` when there was nothing. Call with the lock of
     /// [`Git::lock_path`] held.
