@@ -8,6 +8,7 @@
 //! place; the default `{{x}}` writes the value unchanged.
 
 pub mod escape;
+mod partials;
 
 use crate::workspace::Workspace;
 use crate::{Error, Result};
@@ -54,8 +55,7 @@ impl Renderer {
         }
         for dir in override_dirs.iter().rev() {
             for (name, path) in user_templates(dir)? {
-                let text =
-                    std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, &e))?;
+                let text = crate::spec::read_text(&path)?;
                 sources.insert(name, (text, Origin::User(path)));
             }
         }
@@ -79,6 +79,12 @@ impl Renderer {
             .ok_or_else(|| Error::new(format!("no template named `{name}`")))?;
         let mut registry = self.registry.borrow_mut();
         if !registry.has_template(name) {
+            if let Ok(compiled) = handlebars::Template::compile(text) {
+                let source = |other: &str| self.sources.get(other).map(|(text, _)| text.clone());
+                partials::check(name, &compiled, &source).map_err(|why| {
+                    Error::new(format!("template error: {why}")).in_file(origin_path(name, origin))
+                })?;
+            }
             registry
                 .register_template_string(name, text)
                 .map_err(|err| {
@@ -157,15 +163,26 @@ fn embedded_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
 }
 
 /// Every `*.hbs` file below `dir`, keyed by its path relative to `dir`.
+/// Symbolic links are followed, but a directory reached twice (a link loop)
+/// is an error naming it, never an endless walk.
 fn user_templates(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     let mut found = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(current) = pending.pop() {
-        let entries = match std::fs::read_dir(&current) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Error::io("list", &current, &e)),
+        let meta = match std::fs::metadata(&current) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && current == dir => continue,
+            Err(e) => return Err(Error::io("read", &current, &e)),
         };
+        if !seen.insert(directory_id(&meta)) {
+            return Err(
+                Error::new("is a directory already read: a symbolic link loops")
+                    .in_file(&current)
+                    .with_help("remove the link that points back into the templates directory"),
+            );
+        }
+        let entries = std::fs::read_dir(&current).map_err(|e| Error::io("list", &current, &e))?;
         for entry in entries {
             let path = entry.map_err(|e| Error::io("list", &current, &e))?.path();
             if path.is_dir() {
@@ -177,6 +194,19 @@ fn user_templates(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
         }
     }
     Ok(found)
+}
+
+#[cfg(unix)]
+fn directory_id(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+/// Without inode numbers, loops are left to the operating system's own limits.
+#[cfg(not(unix))]
+fn directory_id(_meta: &std::fs::Metadata) -> (u64, u64) {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    (0, NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
 }
 
 fn slash_path(path: &Path) -> String {
@@ -261,6 +291,56 @@ mod tests {
             err.message().contains("list is not text"),
             "{}",
             err.message()
+        );
+    }
+
+    #[test]
+    fn symbolic_link_loops_and_fifos_in_a_template_directory_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "docker/a.hbs", "a");
+        std::os::unix::fs::symlink(".", dir.path().join("docker/self")).unwrap();
+        std::os::unix::fs::symlink("..", dir.path().join("docker/up")).unwrap();
+        let err = Renderer::from_dirs(&[dir.path().to_path_buf()])
+            .err()
+            .expect("a loop is an error");
+        assert_eq!(
+            err.message(),
+            "is a directory already read: a symbolic link loops"
+        );
+        let looped = err.file().unwrap().to_path_buf();
+        assert!(
+            looped.ends_with("self") || looped.ends_with("up"),
+            "{looped:?}"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.path().join("x.hbs"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let err = Renderer::from_dirs(&[dir.path().to_path_buf()])
+            .err()
+            .expect("a FIFO is an error");
+        assert_eq!(err.file(), Some(dir.path().join("x.hbs").as_path()));
+        assert!(err.message().starts_with("is a FIFO"), "{err}");
+    }
+
+    #[test]
+    fn a_recursive_partial_is_an_error_naming_the_template() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "x.hbs",
+            "{{#*inline \"p\"}}again {{> p}}{{/inline}}{{> p}}",
+        );
+        let renderer = Renderer::from_dirs(&[dir.path().to_path_buf()]).unwrap();
+        let err = renderer.render("x.hbs", &()).unwrap_err();
+        assert_eq!(err.file(), Some(dir.path().join("x.hbs").as_path()));
+        assert!(
+            err.message()
+                .contains("partial `p` includes itself (p → p)"),
+            "{err}"
         );
     }
 

@@ -1,10 +1,11 @@
 //! The one way files get written: atomically (temp file + fsync + rename),
-//! never through a symlink or outside the workspace root, never over a file
-//! that differs unless forced, and not at all in a dry run.
+//! never through a symlink, outside the workspace root or into a directory
+//! git treats as its own, never over a file that differs unless forced, and
+//! not at all in a dry run.
 
 use crate::{Error, Result};
 use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -27,6 +28,83 @@ impl Outcome {
             Outcome::Kept => "Kept",
             Outcome::Overwritten => "Overwritten",
         }
+    }
+}
+
+/// The largest file read whole (a design document, tasks.md, a template):
+/// a spec file of many megabytes is a mistake, and reading it would cost a
+/// multiple of its size in memory.
+pub const MAX_READ_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The bytes of the regular file `path`, `None` when it does not exist.
+/// Anything else (a FIFO, a device, a directory, a socket) is refused before
+/// it is opened, so that a FIFO cannot block the read and `/dev/zero` cannot
+/// fill the memory; so is a file larger than [`MAX_READ_BYTES`].
+pub fn read_bounded(path: &Path) -> Result<Option<Vec<u8>>> {
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("read", path, &e)),
+    };
+    check_readable(path, &meta)?;
+    let file = fs::File::open(path).map_err(|e| Error::io("read", path, &e))?;
+    // The file may have been replaced since: check what was opened.
+    let meta = file.metadata().map_err(|e| Error::io("read", path, &e))?;
+    check_readable(path, &meta)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_READ_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("read", path, &e))?;
+    if bytes.len() as u64 > MAX_READ_BYTES {
+        return Err(too_large(path, bytes.len() as u64));
+    }
+    Ok(Some(bytes))
+}
+
+fn check_readable(path: &Path, meta: &fs::Metadata) -> Result<()> {
+    if !meta.is_file() {
+        return Err(Error::new(format!(
+            "is {}, not a regular file; only regular files are read",
+            file_kind(meta)
+        ))
+        .in_file(path));
+    }
+    if meta.len() > MAX_READ_BYTES {
+        return Err(too_large(path, meta.len()));
+    }
+    Ok(())
+}
+
+fn too_large(path: &Path, len: u64) -> Error {
+    Error::new(format!(
+        "is {:.1} MB; files read whole are limited to {} MB",
+        len as f64 / 1e6,
+        MAX_READ_BYTES / (1024 * 1024)
+    ))
+    .in_file(path)
+    .with_help("a design document of many megabytes is a mistake: split it or trim it")
+}
+
+/// "a directory", "a FIFO", ... for an error message.
+fn file_kind(meta: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        } else if kind.is_char_device() {
+            return "a character device";
+        } else if kind.is_block_device() {
+            return "a block device";
+        } else if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
     }
 }
 
@@ -93,13 +171,20 @@ impl Writer {
         Ok(outcome)
     }
 
-    /// `root/rel` after checking that `rel` stays inside the root and that no
-    /// existing component below the root is a symlink.
+    /// `root/rel` after checking that `rel` stays inside the root, names no
+    /// git directory, and that no existing component below the root is a symlink.
     fn checked_path(&self, rel: &str) -> Result<PathBuf> {
         let parts = relative_parts(rel).ok_or_else(|| outside_error(&self.root.join(rel)))?;
         let mut path = self.root.clone();
         for part in parts {
             path.push(part);
+            if is_git_dir_name(part) {
+                return Err(Error::new("refusing to write into git's own directory")
+                    .in_file(self.root.join(rel))
+                    .with_help(format!(
+                        "a template or a plan names `{part}`; only git writes there"
+                    )));
+            }
             match fs::symlink_metadata(&path) {
                 Ok(meta) if meta.file_type().is_symlink() => {
                     return Err(Error::new("refusing to write through a symlink")
@@ -154,6 +239,17 @@ fn relative_parts(rel: &str) -> Option<Vec<&str>> {
         }
     }
     (!parts.is_empty()).then_some(parts)
+}
+
+/// Whether git would read a path component as its own `.git` directory, on
+/// any filesystem it protects (as `core.protectHFS`/`core.protectNTFS` do):
+/// any case, trailing dots or spaces, characters HFS+ ignores, the 8.3 short
+/// name `git~1`.
+fn is_git_dir_name(part: &str) -> bool {
+    let hfs_ignored = |c: &char| matches!(u32::from(*c), 0x200c..=0x200f | 0x202a..=0x202e | 0x206a..=0x206f | 0xfeff);
+    let name: String = part.chars().filter(|c| !hfs_ignored(c)).collect();
+    let name = name.trim_end_matches(['.', ' ']).to_ascii_lowercase();
+    name == ".git" || name == "git~1"
 }
 
 fn outside_error(path: &Path) -> Error {
@@ -302,6 +398,41 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn bounded_reads_refuse_what_is_not_a_small_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("plan.md");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let err = read_bounded(&fifo).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "is a FIFO (named pipe), not a regular file; only regular files are read"
+        );
+        assert_eq!(err.file(), Some(fifo.as_path()));
+        let zero = dir.path().join("research.md");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let err = read_bounded(&zero).unwrap_err();
+        assert!(err.message().starts_with("is a character device"), "{err}");
+        let err = read_bounded(dir.path()).unwrap_err();
+        assert!(err.message().starts_with("is a directory"), "{err}");
+        let big = dir.path().join("data-model.md");
+        let file = fs::File::create(&big).unwrap();
+        file.set_len(50_000_000).unwrap();
+        let err = read_bounded(&big).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "is 50.0 MB; files read whole are limited to 4 MB"
+        );
+        let small = dir.path().join("ok.md");
+        fs::write(&small, "fine\n").unwrap();
+        assert_eq!(read_bounded(&small).unwrap().unwrap(), b"fine\n");
+        assert_eq!(read_bounded(&dir.path().join("missing")).unwrap(), None);
+    }
 
     fn writer(dir: &Path, dry_run: bool, force: bool) -> Writer {
         Writer::new(dir, dry_run, force)
@@ -455,6 +586,46 @@ mod tests {
             w.write("./docker/./ok", "x", false).unwrap(),
             Outcome::Created
         );
+    }
+
+    #[test]
+    fn refuses_every_name_git_reads_as_its_own_directory_even_forced() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join(".git")).unwrap();
+        fs::write(dir.path().join(".git/config"), "[core]\n").unwrap();
+        let w = writer(dir.path(), false, true);
+        for rel in [
+            ".git/config",
+            "docker/.git/hooks/pre-commit",
+            ".GIT/config",
+            ".git./config",
+            ".git /x",
+            ".g\u{200c}it/config",
+            "GIT~1/config",
+        ] {
+            let err = w
+                .write(rel, "[core]\n\tfsmonitor = touch pwned\n", false)
+                .unwrap_err();
+            assert_eq!(
+                err.message(),
+                "refusing to write into git's own directory",
+                "{rel}"
+            );
+            assert_eq!(err.file(), Some(dir.path().join(rel).as_path()));
+            assert!(w.current(rel).is_err(), "{rel}");
+        }
+        assert_eq!(
+            fs::read_to_string(dir.path().join(".git/config")).unwrap(),
+            "[core]\n"
+        );
+        assert_eq!(entries(dir.path()), [".git", ".git/config"]);
+        for fine in [".gitignore", ".github/x", "docker/git/x", ".git-x"] {
+            assert_eq!(
+                w.write(fine, "x", false).unwrap(),
+                Outcome::Created,
+                "{fine}"
+            );
+        }
     }
 
     #[test]

@@ -20,7 +20,6 @@ pub use tree::TreePath;
 
 use crate::{Error, Result};
 use serde::Serialize;
-use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
@@ -97,19 +96,21 @@ pub const OPTIONAL_DOCUMENTS: [&str; 6] = [
 ];
 
 /// Reads a text file: strips a UTF-8 byte order mark and turns CRLF and CR into LF.
+/// Only regular files of bounded size are read (`ops::fs::read_bounded`).
 pub fn read_text(path: &Path) -> Result<String> {
-    let bytes = fs::read(path).map_err(|err| Error::io("read", path, &err))?;
-    normalize_text(&bytes).map_err(|err| err.in_file(path))
+    read_optional(path)?.ok_or_else(|| {
+        let missing = std::io::Error::from(ErrorKind::NotFound);
+        Error::io("read", path, &missing)
+    })
 }
 
 /// `read_text`, or `None` when the file does not exist.
 fn read_optional(path: &Path) -> Result<Option<String>> {
-    match fs::read(path) {
-        Ok(bytes) => normalize_text(&bytes)
+    match crate::ops::fs::read_bounded(path)? {
+        Some(bytes) => normalize_text(&bytes)
             .map(Some)
             .map_err(|err| err.in_file(path)),
-        Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
-        Err(err) => Err(Error::io("read", path, &err)),
+        None => Ok(None),
     }
 }
 
