@@ -4,7 +4,7 @@
 //! Data flows one way: files → spec models → task and container models →
 //! rendered text. Every write, every git operation and every process goes
 //! through `ops`; reading inputs does not: `spec`, `feature`, `config`,
-//! `workspace`, `render` and the verbs in `cli` read the documents, manifests,
+//! `workspace`, `render`, `tasks::file` and the verbs in `cli` read the documents, manifests,
 //! templates and tasks.md they parse. The models themselves (`spec`'s parsers,
 //! `tasks`, `container`, `layout`) parse and render text without the disk.
 

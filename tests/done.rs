@@ -6,7 +6,7 @@ mod done_support;
 use done_support::{Repo, TASKS};
 
 const TASKS_MD: &str = "# Tasks: x\n\n## Phase 3.1: Setup\n\
-- [ ] T001 Create docker/Dockerfile\n\
+- [ ] T001 [P] Create docker/Dockerfile\n\
 - [ ] T002 [P] Entrypoint in docker/entrypoint.sh\n\
 - [ ] T003 [P] Notes in docs/notes.md\n\n\
 ## Phase 3.3: Tests\n\
@@ -426,11 +426,11 @@ fn no_commit_only_edits_and_dry_run_changes_nothing() {
     let before = Snapshot::take(&repo);
     let stdout = repo.ok(&["done", "T001", "--dry-run"]);
     assert!(
-        stdout.contains("-- [ ] T001 Create docker/Dockerfile"),
+        stdout.contains("-- [ ] T001 [P] Create docker/Dockerfile"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("+- [X] T001 Create docker/Dockerfile"),
+        stdout.contains("+- [X] T001 [P] Create docker/Dockerfile"),
         "{stdout}"
     );
     assert!(
@@ -466,7 +466,7 @@ fn conventional_commit_style_is_one_setting_away() {
     );
     repo.write("docker/Dockerfile", "FROM scratch\n");
     repo.write("docker/test/build_test.sh", "true\n");
-    repo.ok(&["done", "T001", "T004"]);
+    repo.ok(&["done", "T001", "T004", "--force"]);
     assert_eq!(
         repo.git(&["log", "-2", "--format=%s"]),
         "test(tasks): T004 Build test in docker/test/build_test.sh\nbuild(tasks): T001 Create docker/Dockerfile\n"

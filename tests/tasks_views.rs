@@ -20,7 +20,7 @@ fn status_shows_phases_overall_and_ready_tasks() {
     assert_eq!(
         repo.ok(&["status"]),
         "specs/001-x/tasks.md\n  Phase 3.1: Setup  [#####---------------] 1/4\n  Phase 3.3: Tests  [--------------------] 0/1\n\
-         Overall: 1/5 done (20%)\nReady:\n  T002 Entrypoint in docker/entrypoint.sh\n  T003 Notes in docs/notes.md\n  T004 More notes in docs/\n"
+         Overall: 1/5 done (20%)\nReady:\n  T002 Entrypoint in docker/entrypoint.sh\n  T003 Notes in docs/notes.md\n"
     );
 }
 
@@ -35,23 +35,44 @@ fn status_json_is_machine_readable() {
     assert_eq!(json["phases"][1]["name"], "Phase 3.3: Tests");
     assert_eq!(json["ready"][0]["id"], "T002");
     assert_eq!(json["ready"][0]["paths"][0], "docker/entrypoint.sh");
-    assert_eq!(json["ready"].as_array().unwrap().len(), 3);
+    assert_eq!(json["ready"][0]["depends_on"][0], "T001");
+    assert_eq!(json["ready"].as_array().unwrap().len(), 2);
 }
 
 #[test]
-fn next_groups_ready_tasks_that_can_run_together() {
+fn next_shows_batches_whose_first_is_status_ready() {
     let repo = Repo::new(TASKS_MD);
     assert_eq!(
         repo.ok(&["next"]),
-        "Batch 1 (can run in parallel):\n  T002 Entrypoint in docker/entrypoint.sh\n  T003 Notes in docs/notes.md\n\
-         Batch 2:\n  T004 More notes in docs/\n"
+        "Batch 1, ready now (can run in parallel):\n  T002 Entrypoint in docker/entrypoint.sh\n  T003 Notes in docs/notes.md\n\
+         Batch 2, then:\n  T004 More notes in docs/\nBatch 3, then:\n  T005 Build test in docker/test/build_test.sh (depends on T002)\n"
     );
     let json: serde_json::Value =
         serde_json::from_str(&repo.ok(&["next", "--format", "json"])).unwrap();
     assert_eq!(json[0][1]["id"], "T003");
+    assert_eq!(json[0][1]["phase"], "Phase 3.1: Setup");
     assert_eq!(json[1][0]["id"], "T004");
+    assert_eq!(json[2][0]["depends_on"], serde_json::json!(["T002"]));
+    assert_eq!(json[2][0]["line"], 10);
     let all_done = Repo::new("- [x] T001 a in a.txt\n");
     assert_eq!(all_done.ok(&["next"]), "All tasks are done.\n");
+}
+
+#[test]
+fn next_json_carries_story_tags_and_paths() {
+    let repo = Repo::new(
+        "## Phase 3: User Story 1\n- [ ] T010 [P] [US1] [TDD] Test in tests/a.rs\n  - Files: `tests/fixtures/a.json`\n",
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&repo.ok(&["next", "--format", "json"])).unwrap();
+    assert_eq!(
+        json[0][0],
+        serde_json::json!({
+            "id": "T010", "description": "Test in tests/a.rs", "phase": "Phase 3: User Story 1",
+            "story": "US1", "tags": ["TDD"], "parallel": true, "done": false,
+            "paths": ["tests/a.rs", "tests/fixtures/a.json"], "depends_on": [], "line": 2
+        })
+    );
 }
 
 #[test]
@@ -68,9 +89,9 @@ fn graph_renders_mermaid_dot_and_svg_with_done_tasks_apart() {
     assert!(!mermaid.contains("T009"), "{mermaid}");
     let dot = repo.ok(&["graph", "--format", "dot"]);
     assert!(dot.starts_with("digraph tasks {\n"), "{dot}");
-    assert!(dot.contains("    T001 -> T004;\n"), "{dot}");
+    assert!(dot.contains("    \"T001\" -> \"T004\";\n"), "{dot}");
     assert!(
-        dot.contains("T001 [label=\"T001: Create docker/Dockerfile\", style=filled"),
+        dot.contains("\"T001\" [label=\"T001: Create docker/Dockerfile\", style=filled"),
         "{dot}"
     );
     let svg = repo.ok(&["graph", "--format", "svg"]);
@@ -84,8 +105,8 @@ fn graph_renders_mermaid_dot_and_svg_with_done_tasks_apart() {
 }
 
 #[test]
-fn check_passes_a_clean_file() {
-    let repo = Repo::new(&TASKS_MD.replace("T004 [P] More", "T004 More"));
+fn check_passes_a_clean_file_and_warnings_fail_only_when_denied() {
+    let repo = Repo::new(&TASKS_MD.replace("notes in docs/", "notes in notes/"));
     let output = repo.run(&["check"]);
     assert_eq!(
         output.status.code(),
@@ -94,34 +115,66 @@ fn check_passes_a_clean_file() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&output.stdout), "");
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no problems"));
-    let output = Repo::new(TASKS_MD).run(&["check"]);
+    assert!(String::from_utf8_lossy(&output.stderr)
+        .contains("Checked specs/001-x/tasks.md (5 tasks, 0 errors, 0 warnings)"));
+    let repo = Repo::new(TASKS_MD);
+    let output = repo.run(&["check"]);
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "specs/001-x/tasks.md:7: [P] task T004 shares docs/ with [P] task T003 (line 6) in the same phase\n"
+        "specs/001-x/tasks.md:6: warning: T003 and T004 share docs/notes.md in one phase, and one of them is [P]\n"
     );
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(0));
+    for deny in [
+        &["check", "--deny-warnings"][..],
+        &["check", "-D", "warnings"],
+    ] {
+        let output = repo.run(deny);
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("check failed: 0 errors, 1 warning"),
+            "{stderr}"
+        );
+    }
+    let output = repo.run(&["check", "-D", "nonsense"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nonsense"));
 }
 
 #[test]
-fn check_reports_every_problem_as_file_and_line_and_exits_1() {
+fn check_reports_every_problem_as_file_line_and_severity_and_exits_1() {
     let repo = Repo::new(TASKS_MD);
     repo.write(
         "hand.md",
         "## Phase 1\n- [ ] **T001** [P] a in src/a.rs\n- [ ] **T002** [P] b in src/a.rs\n- [x] T001 again in x.rs\n\
-         - [ ] T003 nothing named\n## Dependencies\n- T002 blocks T001\n- T001 blocks T002\n- T003 blocks T404\n",
+         - [ ] T003 nothing named\n## Dependencies\n- T002 blocks T001\n- T001 blocks T002\n- T003 blocks T404\n- Models before services\n",
     );
     let output = repo.run(&["check", "hand.md"]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "hand.md:2: dependency cycle: T001 → T002 → T001\n\
-         hand.md:3: [P] task T002 shares src/a.rs with [P] task T001 (line 2) in the same phase\n\
-         hand.md:4: duplicate task ID T001 (first on line 2)\n\
-         hand.md:5: T003 names no file or directory path\n\
-         hand.md:9: dependency names unknown task T404\n"
+        "hand.md:2: error: duplicate task ID T001 (also on line 4)\n\
+         hand.md:2: error: dependency cycle: T001 → T002 → T001 (stated dependencies against the order of phases count too)\n\
+         hand.md:3: error: T001 and T002 share src/a.rs in one phase, and both are [P] and would run together\n\
+         hand.md:5: warning: T003 names no file or directory path\n\
+         hand.md:9: error: dependency names unknown task T404\n\
+         hand.md:10: warning: cannot tell which tasks `Models before services` orders; no dependency read from it\n"
     );
-    assert!(String::from_utf8_lossy(&output.stderr).contains("5 problems found"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("check failed: 4 errors, 2 warnings"));
+    let output = repo.run(&["check", "hand.md", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["errors"], 4);
+    assert_eq!(json["warnings"], 2);
+    assert_eq!(
+        json["edges"],
+        serde_json::json!([
+            {"before": ["T002"], "after": ["T001"], "line": 7},
+            {"before": ["T001"], "after": ["T002"], "line": 8},
+            {"before": ["T003"], "after": ["T404"], "line": 9},
+        ])
+    );
+    assert_eq!(json["problems"][0]["severity"], "error");
 }
 
 #[test]

@@ -1,7 +1,6 @@
 //! `cargo tasks done`: check a task off and commit it with the files it names.
 //! `undo` shares this code with the direction reversed.
 
-use crate::cli::status::TasksFile;
 use crate::cli::Context;
 use crate::config::CommitStyle;
 use crate::feature::FeatureArgs;
@@ -11,6 +10,8 @@ use crate::ops::lock;
 use crate::ops::signal;
 use crate::render::Renderer;
 use crate::tasks::edit::set_done;
+use crate::tasks::file::TasksFile;
+use crate::tasks::graph::Graph;
 use crate::tasks::read::{TaskEntry, TasksDoc};
 use crate::tasks::{Task, TaskId};
 use crate::workspace::Workspace;
@@ -280,12 +281,33 @@ fn uncommitted_hint(place: &Place, file: &TasksFile, task: &Task) -> Option<Stri
     ))
 }
 
-/// The task with ID `wanted`, or an error naming the nearest ID.
+/// The task with ID `wanted`, or an error naming the nearest ID; a
+/// repeated ID is refused with every line it is on.
 fn find<'a>(file: &'a TasksFile, wanted: &str) -> Result<&'a TaskEntry> {
-    let normalized = wanted.trim().to_ascii_uppercase();
-    if let Some(entry) = TaskId::parse(&normalized).and_then(|id| file.doc.get(id)) {
+    let trimmed = wanted.trim();
+    let found = TaskId::parse(trimmed)
+        .and_then(|id| file.doc.get(id))
+        .or_else(|| {
+            file.doc
+                .tasks
+                .iter()
+                .find(|e| e.task.id.to_string().eq_ignore_ascii_case(trimmed))
+        });
+    if let Some(entry) = found {
+        let all = file.doc.all_with(entry.task.id);
+        if all.len() > 1 {
+            let lines: Vec<String> = all.iter().map(|e| e.line.to_string()).collect();
+            return Err(Error::new(format!(
+                "{} is on more than one line ({}); cannot tell which one to mark",
+                entry.task.id,
+                lines.join(", ")
+            ))
+            .in_file(&file.display)
+            .with_help("give each task its own ID, then run this again"));
+        }
         return Ok(entry);
     }
+    let normalized = trimmed.to_ascii_uppercase();
     let mut error = Error::new(format!("no task {wanted} in this file")).in_file(&file.display);
     let nearest = file
         .doc
@@ -316,20 +338,21 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// A task that is not ready (see `tasks::graph`) names what it waits for.
 fn refuse_open_dependencies(doc: &TasksDoc, task: &Task) -> Result<()> {
-    let open: Vec<String> = task
-        .depends_on
-        .iter()
-        .filter(|id| doc.get(**id).is_some_and(|e| !e.task.done))
-        .map(ToString::to_string)
-        .collect();
+    const NAMED: usize = 10;
+    let open = Graph::new(doc).waits_for(task.id);
     if open.is_empty() {
         return Ok(());
+    }
+    let mut named: Vec<String> = open.iter().take(NAMED).map(ToString::to_string).collect();
+    if open.len() > NAMED {
+        named.push(format!("and {} more", open.len() - NAMED));
     }
     Err(Error::new(format!(
         "{} depends on tasks not done yet: {}",
         task.id,
-        open.join(", ")
+        named.join(", ")
     ))
     .with_help("finish those first, or pass --force"))
 }

@@ -1,6 +1,6 @@
-use crate::cli::status::TasksFile;
 use crate::cli::Context;
 use crate::feature::FeatureArgs;
+use crate::tasks::file::TasksFile;
 use crate::tasks::graph::Graph;
 use crate::Result;
 
@@ -28,8 +28,7 @@ impl GraphArgs {
     pub fn run(&self, cx: &mut Context) -> Result<()> {
         let ws = cx.workspace_root()?;
         let file = TasksFile::load(&ws, &self.feature)?;
-        let tasks = file.doc.task_list();
-        let graph = Graph::new(&tasks);
+        let graph = Graph::new(&file.doc);
         let text = match self.format {
             GraphFormat::Mermaid => graph.to_mermaid(),
             GraphFormat::Dot => graph.to_dot(),

@@ -1,8 +1,12 @@
-use crate::cli::status::TasksFile;
 use crate::cli::{to_json, Context, Format};
 use crate::feature::FeatureArgs;
+use crate::tasks::file::TasksFile;
 use crate::tasks::graph::Graph;
+use crate::tasks::read::TaskView;
 use crate::Result;
+
+/// Batches shown as text; `--format json` has them all.
+const SHOWN: usize = 3;
 
 #[derive(Debug, clap::Args)]
 pub struct NextArgs {
@@ -17,12 +21,18 @@ impl NextArgs {
     pub fn run(&self, cx: &mut Context) -> Result<()> {
         let ws = cx.workspace_root()?;
         let file = TasksFile::load(&ws, &self.feature)?;
-        let tasks = file.doc.task_list();
-        let groups = Graph::new(&tasks).parallel_groups();
+        let doc = &file.doc;
+        let batches = Graph::new(doc).batches();
         let text = match self.format {
-            Format::Json => to_json(&groups)?,
-            Format::Text if groups.is_empty() => {
-                let left = tasks.iter().filter(|t| !t.done).count();
+            Format::Json => {
+                let views: Vec<Vec<TaskView>> = batches
+                    .iter()
+                    .map(|batch| batch.iter().map(|e| e.view(doc)).collect())
+                    .collect();
+                to_json(&views)?
+            }
+            Format::Text if batches.is_empty() => {
+                let left = doc.tasks.iter().filter(|e| !e.task.done).count();
                 if left == 0 {
                     "All tasks are done.\n".to_string()
                 } else {
@@ -31,16 +41,23 @@ impl NextArgs {
             }
             Format::Text => {
                 let mut out = String::new();
-                for (number, group) in groups.iter().enumerate() {
-                    let together = if group.len() > 1 {
+                for (number, batch) in batches.iter().enumerate().take(SHOWN) {
+                    let together = if batch.len() > 1 {
                         " (can run in parallel)"
                     } else {
                         ""
                     };
-                    out.push_str(&format!("Batch {}{together}:\n", number + 1));
-                    for task in group {
-                        out.push_str(&format!("  {} {}\n", task.id, task.description));
+                    let when = if number == 0 { "ready now" } else { "then" };
+                    out.push_str(&format!("Batch {}, {when}{together}:\n", number + 1));
+                    for entry in batch {
+                        out.push_str(&format!("  {} {}\n", entry.task.id, entry.task.description));
                     }
+                }
+                if batches.len() > SHOWN {
+                    out.push_str(&format!(
+                        "... and {} more batches (all of them with --format json)\n",
+                        batches.len() - SHOWN
+                    ));
                 }
                 out
             }

@@ -1,12 +1,10 @@
 use crate::cli::{to_json, Context, Format};
 use crate::feature::FeatureArgs;
+use crate::tasks::file::TasksFile;
 use crate::tasks::graph::Graph;
-use crate::tasks::read::{self, TasksDoc};
-use crate::tasks::Task;
-use crate::workspace::Workspace;
-use crate::{Error, Result};
+use crate::tasks::read::{TaskView, TasksDoc};
+use crate::Result;
 use serde::Serialize;
-use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
@@ -17,61 +15,21 @@ pub struct StatusArgs {
     pub format: Format,
 }
 
-/// A feature's tasks.md as read from disk.
-pub(crate) struct TasksFile {
-    pub path: PathBuf,
-    /// The path as shown to users: relative to the workspace root.
-    pub display: String,
-    pub text: String,
-    pub doc: TasksDoc,
-}
-
-impl TasksFile {
-    pub fn load(ws: &Workspace, feature: &FeatureArgs) -> Result<TasksFile> {
-        let path = feature.resolve(ws)?.tasks_path();
-        let display = ws.relative(&path);
-        TasksFile::read(path, display)
-    }
-
-    pub fn read(path: PathBuf, display: String) -> Result<TasksFile> {
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            let error = Error::io("read", &path, &e);
-            if e.kind() == std::io::ErrorKind::NotFound {
-                error.with_help("create it with `cargo tasks generate`")
-            } else {
-                error
-            }
-        })?;
-        Ok(TasksFile {
-            path,
-            display,
-            doc: read::parse(&text),
-            text,
-        })
-    }
-
-    /// The same file after an edit.
-    pub fn with_text(self, text: String) -> TasksFile {
-        TasksFile {
-            doc: read::parse(&text),
-            text,
-            ..self
-        }
-    }
-}
-
 #[derive(Debug, Serialize)]
 struct Status<'a> {
     file: &'a str,
     done: usize,
     total: usize,
     percent: u32,
-    phases: Vec<PhaseStatus<'a>>,
-    ready: Vec<&'a Task>,
+    phases: Vec<Progress<'a>>,
+    /// Progress per story label (`US1`), when the file has story labels.
+    stories: Vec<Progress<'a>>,
+    /// Exactly `next`'s first batch.
+    ready: Vec<TaskView<'a>>,
 }
 
 #[derive(Debug, Serialize)]
-struct PhaseStatus<'a> {
+struct Progress<'a> {
     name: &'a str,
     done: usize,
     total: usize,
@@ -81,8 +39,7 @@ impl StatusArgs {
     pub fn run(&self, cx: &mut Context) -> Result<()> {
         let ws = cx.workspace_root()?;
         let file = TasksFile::load(&ws, &self.feature)?;
-        let tasks = file.doc.task_list();
-        let status = summarize(&file.display, &tasks);
+        let status = summarize(&file.display, &file.doc);
         let text = match self.format {
             Format::Json => to_json(&status)?,
             Format::Text => render_text(&status),
@@ -92,32 +49,45 @@ impl StatusArgs {
     }
 }
 
-fn summarize<'a>(file: &'a str, tasks: &'a [Task]) -> Status<'a> {
-    let mut phases: Vec<PhaseStatus> = Vec::new();
-    for task in tasks {
-        let at = match phases.iter().position(|p| p.name == task.phase) {
-            Some(at) => at,
-            None => {
-                phases.push(PhaseStatus {
-                    name: &task.phase,
-                    done: 0,
-                    total: 0,
-                });
-                phases.len() - 1
-            }
-        };
-        let phase = &mut phases[at];
-        phase.total += 1;
-        phase.done += usize::from(task.done);
+/// Adds one task to the group `name`, keeping groups in first-seen order.
+fn count<'a>(groups: &mut Vec<Progress<'a>>, name: &'a str, done: bool) {
+    let at = match groups.iter().position(|p| p.name == name) {
+        Some(at) => at,
+        None => {
+            groups.push(Progress {
+                name,
+                done: 0,
+                total: 0,
+            });
+            groups.len() - 1
+        }
+    };
+    groups[at].total += 1;
+    groups[at].done += usize::from(done);
+}
+
+fn summarize<'a>(file: &'a str, doc: &'a TasksDoc) -> Status<'a> {
+    let mut phases = Vec::new();
+    let mut stories = Vec::new();
+    for entry in &doc.tasks {
+        count(&mut phases, &entry.task.phase, entry.task.done);
+        if let Some(story) = &entry.story {
+            count(&mut stories, story, entry.task.done);
+        }
     }
-    let done = tasks.iter().filter(|t| t.done).count();
+    let done = doc.tasks.iter().filter(|e| e.task.done).count();
     Status {
         file,
         done,
-        total: tasks.len(),
-        percent: percent(done, tasks.len()),
+        total: doc.tasks.len(),
+        percent: percent(done, doc.tasks.len()),
         phases,
-        ready: Graph::new(tasks).ready(),
+        stories,
+        ready: Graph::new(doc)
+            .ready()
+            .into_iter()
+            .map(|e| e.view(doc))
+            .collect(),
     }
 }
 
@@ -128,29 +98,38 @@ fn percent(done: usize, total: usize) -> u32 {
     u32::try_from(done * 100 / total).unwrap_or(100)
 }
 
-fn render_text(status: &Status) -> String {
+fn bars(out: &mut String, groups: &[Progress], width: usize) {
     const BAR: usize = 20;
-    let width = status
-        .phases
-        .iter()
-        .map(|p| p.name.chars().count())
-        .max()
-        .unwrap_or(0);
-    let mut out = format!("{}\n", status.file);
-    for phase in &status.phases {
-        let filled = (phase.done * BAR).checked_div(phase.total).unwrap_or(0);
-        let name = if phase.name.is_empty() {
+    for group in groups {
+        let filled = (group.done * BAR).checked_div(group.total).unwrap_or(0);
+        let name = if group.name.is_empty() {
             "(no phase)"
         } else {
-            phase.name
+            group.name
         };
         out.push_str(&format!(
             "  {name:<width$}  [{}{}] {}/{}\n",
             "#".repeat(filled),
             "-".repeat(BAR - filled),
-            phase.done,
-            phase.total,
+            group.done,
+            group.total,
         ));
+    }
+}
+
+fn render_text(status: &Status) -> String {
+    let width = status
+        .phases
+        .iter()
+        .chain(&status.stories)
+        .map(|p| p.name.chars().count().max(10))
+        .max()
+        .unwrap_or(0);
+    let mut out = format!("{}\n", status.file);
+    bars(&mut out, &status.phases, width);
+    if !status.stories.is_empty() {
+        out.push_str("By story:\n");
+        bars(&mut out, &status.stories, width);
     }
     out.push_str(&format!(
         "Overall: {}/{} done ({}%)\n",
@@ -170,17 +149,18 @@ fn render_text(status: &Status) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tasks::read;
 
     #[test]
-    fn text_has_bars_percent_and_ready() {
+    fn text_has_bars_percent_stories_and_ready() {
         let doc = read::parse(
-            "## Phase 1: Setup\n- [x] T001 a in a.rs\n- [ ] T002 b in b.rs\n## Phase 2: Core\n- [ ] T003 c in c.rs (depends on T002)\n",
+            "## Phase 1: Setup\n- [x] T001 a in a.rs\n- [ ] T002 b in b.rs\n## Phase 2: Core\n- [ ] T003 [US1] c in c.rs (depends on T002)\n",
         );
-        let tasks = doc.task_list();
-        let text = render_text(&summarize("specs/001-x/tasks.md", &tasks));
+        let text = render_text(&summarize("specs/001-x/tasks.md", &doc));
         assert_eq!(
             text,
             "specs/001-x/tasks.md\n  Phase 1: Setup  [##########----------] 1/2\n  Phase 2: Core   [--------------------] 0/1\n\
+             By story:\n  US1             [--------------------] 0/1\n\
              Overall: 1/3 done (33%)\nReady:\n  T002 b in b.rs\n"
         );
     }

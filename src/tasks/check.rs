@@ -1,96 +1,196 @@
-//! Validation of a tasks.md on its own: what would make `done`, `next` or a
-//! parallel run go wrong.
+//! The rules about a tasks.md, in one place: `check` reports them with
+//! severities and lines, and generate's gates (`gates.rs`) fail on the same
+//! rules before writing.
+//!
+//! Errors break the workflow (a cycle, a repeated ID, a dependency on an
+//! unknown ID, two `[P]` tasks of one phase writing the same file, a malformed
+//! task line, an absolute path); warnings are the seed's style (a task without
+//! a path, a `[P]` task sharing a path with a task of its phase that is not
+//! `[P]` or through a directory, a dependency line that cannot be read).
 
 use super::graph::Graph;
-use super::model::paths_overlap;
-use super::read::{Problem, TasksDoc};
+use super::model::Task;
+use super::read::{is_absolute_path, Problem, Severity, TasksDoc};
 use std::collections::HashMap;
 
-/// Every problem, sorted by line: the reader's own, duplicate IDs, unknown
-/// dependencies, a dependency cycle, `[P]` tasks of one phase sharing a path,
-/// and tasks that name no path.
+/// One finding of a rule over a task list: the task (index) it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub task: usize,
+    pub severity: Severity,
+    pub message: String,
+}
+
+/// Every problem, sorted by line (errors first on a line).
 pub fn check(doc: &TasksDoc) -> Vec<Problem> {
     let mut problems = doc.problems.clone();
     duplicate_ids(doc, &mut problems);
     unknown_dependencies(doc, &mut problems);
     cycle(doc, &mut problems);
-    shared_parallel_paths(doc, &mut problems);
-    for entry in doc.tasks.iter().filter(|e| e.task.paths.is_empty()) {
+    let tasks = doc.task_list();
+    let findings = parallel_conflicts(&tasks)
+        .into_iter()
+        .chain(absolute_paths(&tasks))
+        .chain(tasks_without_paths(&tasks));
+    for finding in findings {
         problems.push(Problem {
-            line: entry.line,
-            message: format!("{} names no file or directory path", entry.task.id),
+            line: doc.tasks[finding.task].line,
+            severity: finding.severity,
+            message: finding.message,
         });
     }
-    problems.sort_by_key(|p| p.line);
+    problems.sort_by_key(|p| (p.line, p.severity));
     problems
 }
 
 fn duplicate_ids(doc: &TasksDoc, problems: &mut Vec<Problem>) {
-    let mut first_line = HashMap::new();
+    let mut lines: HashMap<_, Vec<usize>> = HashMap::new();
     for entry in &doc.tasks {
-        let first = *first_line.entry(entry.task.id).or_insert(entry.line);
-        if first != entry.line {
-            problems.push(Problem {
-                line: entry.line,
-                message: format!(
-                    "duplicate task ID {} (first on line {first})",
-                    entry.task.id
+        lines.entry(entry.task.id).or_default().push(entry.line);
+    }
+    for entry in &doc.tasks {
+        let all = &lines[&entry.task.id];
+        if all.len() > 1 && all[0] == entry.line {
+            let others: Vec<String> = all[1..].iter().map(ToString::to_string).collect();
+            problems.push(Problem::error(
+                entry.line,
+                format!(
+                    "duplicate task ID {} (also on line {})",
+                    entry.task.id,
+                    others.join(", ")
                 ),
-            });
+            ));
         }
     }
 }
 
 fn unknown_dependencies(doc: &TasksDoc, problems: &mut Vec<Problem>) {
     for dependency in &doc.dependencies {
-        for id in [dependency.before, dependency.after] {
-            if doc.get(id).is_none() {
-                problems.push(Problem {
-                    line: dependency.line,
-                    message: format!("dependency names unknown task {id}"),
-                });
+        let mut reported = Vec::new();
+        for &id in dependency.before.iter().chain(&dependency.after) {
+            if doc.get(id).is_none() && !reported.contains(&id) {
+                reported.push(id);
+                problems.push(Problem::error(
+                    dependency.line,
+                    format!("dependency names unknown task {id}"),
+                ));
             }
         }
     }
 }
 
 fn cycle(doc: &TasksDoc, problems: &mut Vec<Problem>) {
-    let tasks = doc.task_list();
-    if let Some(cycle) = Graph::new(&tasks).cycle() {
+    if let Some(cycle) = Graph::new(doc).cycle() {
         let line = cycle
             .first()
             .and_then(|&id| doc.get(id))
             .map_or(0, |entry| entry.line);
         let path: Vec<String> = cycle.iter().map(ToString::to_string).collect();
-        problems.push(Problem {
+        problems.push(Problem::error(
             line,
-            message: format!("dependency cycle: {}", path.join(" → ")),
-        });
+            format!(
+                "dependency cycle: {} (stated dependencies against the order of phases count too)",
+                path.join(" → ")
+            ),
+        ));
     }
 }
 
-fn shared_parallel_paths(doc: &TasksDoc, problems: &mut Vec<Problem>) {
-    let parallel: Vec<_> = doc.tasks.iter().filter(|e| e.task.parallel).collect();
-    for (at, entry) in parallel.iter().enumerate() {
-        let earlier = parallel[..at].iter().find_map(|other| {
-            let shared = entry
-                .task
-                .paths
-                .iter()
-                .find(|p| other.task.paths.iter().any(|o| paths_overlap(p, o)))?;
-            (other.task.phase == entry.task.phase && other.task.id != entry.task.id)
-                .then_some((other, shared))
-        });
-        if let Some((other, path)) = earlier {
-            problems.push(Problem {
-                line: entry.line,
-                message: format!(
-                    "[P] task {} shares {path} with [P] task {} (line {}) in the same phase",
-                    entry.task.id, other.task.id, other.line
-                ),
-            });
+/// A `[P]` task sharing a path with another task of its phase: an error when
+/// both are `[P]` and name the same path, a warning when the other is not
+/// `[P]` or the two meet through a directory. Linear: one map per phase.
+pub fn parallel_conflicts(tasks: &[Task]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut exact: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    let mut directories: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (at, task) in tasks.iter().enumerate() {
+        for path in &task.paths {
+            let trimmed = path.trim_end_matches('/');
+            exact.entry((&task.phase, trimmed)).or_default().push(at);
+            if path.ends_with('/') {
+                directories
+                    .entry((&task.phase, trimmed))
+                    .or_default()
+                    .push(at);
+            }
         }
     }
+    for (at, task) in tasks.iter().enumerate() {
+        let mut reported = false;
+        for path in &task.paths {
+            let trimmed = path.trim_end_matches('/');
+            let same = exact[&(task.phase.as_str(), trimmed)]
+                .iter()
+                .copied()
+                .find(|&other| other != at && (task.parallel || tasks[other].parallel));
+            let holder = trimmed
+                .match_indices('/')
+                .filter_map(|(end, _)| directories.get(&(task.phase.as_str(), &trimmed[..end])))
+                .flatten()
+                .copied()
+                .find(|&other| other != at && (task.parallel || tasks[other].parallel));
+            let conflict = match (same, holder) {
+                (Some(other), _) if other > at => None,
+                (Some(other), _) => {
+                    Some((other, path.as_str(), tasks[other].parallel && task.parallel))
+                }
+                (None, Some(other)) => Some((other, path.as_str(), false)),
+                (None, None) => None,
+            };
+            if let (Some((other, path, both)), false) = (conflict, reported) {
+                reported = true;
+                let (severity, what) = if both {
+                    (Severity::Error, "both are [P] and would run together")
+                } else {
+                    (Severity::Warning, "one of them is [P]")
+                };
+                let (first, second) = (at.min(other), at.max(other));
+                findings.push(Finding {
+                    task: at,
+                    severity,
+                    message: format!(
+                        "{} and {} share {path} in one phase, and {what}",
+                        tasks[first].id, tasks[second].id
+                    ),
+                });
+            }
+        }
+    }
+    findings
+}
+
+pub fn tasks_without_paths(tasks: &[Task]) -> Vec<Finding> {
+    tasks
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.paths.is_empty())
+        .map(|(at, t)| Finding {
+            task: at,
+            severity: Severity::Warning,
+            message: format!("{} names no file or directory path", t.id),
+        })
+        .collect()
+}
+
+/// `/etc/passwd`, `~/x`, `C:\x`: a task path outside every workspace.
+pub fn absolute_paths(tasks: &[Task]) -> Vec<Finding> {
+    tasks
+        .iter()
+        .enumerate()
+        .flat_map(|(at, t)| {
+            t.paths
+                .iter()
+                .filter(|p| is_absolute_path(p))
+                .map(move |p| Finding {
+                    task: at,
+                    severity: Severity::Error,
+                    message: format!(
+                        "{} names {p}, an absolute path; task paths are relative to the workspace root",
+                        t.id
+                    ),
+                })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -101,7 +201,7 @@ mod tests {
     fn messages(text: &str) -> Vec<String> {
         check(&parse(text))
             .iter()
-            .map(|p| format!("{}: {}", p.line, p.message))
+            .map(|p| format!("{}: {:?}: {}", p.line, p.severity, p.message))
             .collect()
     }
 
@@ -114,28 +214,39 @@ mod tests {
     }
 
     #[test]
-    fn reports_each_kind_with_its_line() {
+    fn reports_each_kind_with_its_line_and_severity() {
         let text = "## Phase 1\n- [ ] T001 [P] a in src/a.rs\n- [ ] T002 [P] b in src/a.rs\n- [ ] T001 again in x.rs\n\
-- [ ] T003 nothing named (depends on T009)\n- [ ] T4 short\n## Dependencies\n- T002 blocks T001\n- T001 blocks T002\n";
+- [ ] T003 nothing named (depends on T009)\n- [ ] T4 short\n- [ ] T005 Read /etc/passwd\n## Dependencies\n- T002 blocks T001\n- T001 blocks T002\n";
         assert_eq!(
             messages(text),
             [
-                "2: dependency cycle: T001 → T002 → T001",
-                "3: [P] task T002 shares src/a.rs with [P] task T001 (line 2) in the same phase",
-                "4: duplicate task ID T001 (first on line 2)",
-                "5: dependency names unknown task T009",
-                "5: T003 names no file or directory path",
-                "6: `T4` is not a task ID (`T` or `C` and three or more digits)",
+                "2: Error: duplicate task ID T001 (also on line 4)",
+                "2: Error: dependency cycle: T001 → T002 → T001 (stated dependencies against the order of phases count too)",
+                "3: Error: T001 and T002 share src/a.rs in one phase, and both are [P] and would run together",
+                "5: Error: dependency names unknown task T009",
+                "5: Warning: T003 names no file or directory path",
+                "6: Error: `T4` is not a task ID (`T` or `C`, three or more digits, an optional suffix such as `a` or `-TEST`)",
+                "7: Error: T005 names /etc/passwd, an absolute path; task paths are relative to the workspace root",
             ]
         );
     }
 
     #[test]
-    fn a_directory_overlaps_the_files_under_it() {
-        let text = "## Phase 1\n- [ ] T001 [P] scripts in docker/setup/scripts/\n- [ ] T002 [P] one in docker/setup/scripts/20-packages.sh\n";
+    fn a_directory_or_a_sequential_task_is_a_warning() {
+        let text = "## Phase 1\n- [ ] T001 [P] scripts in docker/setup/scripts/\n- [ ] T002 [P] one in docker/setup/scripts/20-packages.sh\n\
+- [ ] T003 Edit src/a.rs\n- [ ] T004 [P] Edit src/a.rs again\n";
         assert_eq!(
             messages(text),
-            ["3: [P] task T002 shares docker/setup/scripts/20-packages.sh with [P] task T001 (line 2) in the same phase"]
+            [
+                "3: Warning: T001 and T002 share docker/setup/scripts/20-packages.sh in one phase, and one of them is [P]",
+                "5: Warning: T003 and T004 share src/a.rs in one phase, and one of them is [P]",
+            ]
         );
+    }
+
+    #[test]
+    fn tasks_sharing_a_path_without_p_are_fine() {
+        let text = "## Phase 1\n- [ ] T001 Edit src/a.rs\n- [ ] T002 Edit src/a.rs again\n";
+        assert!(messages(text).is_empty());
     }
 }

@@ -97,4 +97,31 @@ mod tests {
         assert_eq!(toggle(text, "T001", false), "- [ ] T001 a\n- [X] T002 b\n");
         assert_eq!(toggle(text, "T002", false), "- [x] T001 a\n- [ ] T002 b\n");
     }
+
+    #[test]
+    fn keeps_an_upper_case_majority() {
+        let text = "- [x] T001 a\n- [X] T002 b\n- [X] T003 c\n- [ ] T004 d\n";
+        assert_eq!(
+            toggle(text, "T004", true),
+            "- [x] T001 a\n- [X] T002 b\n- [X] T003 c\n- [X] T004 d\n"
+        );
+    }
+
+    #[test]
+    fn every_form_changes_only_its_own_mark() {
+        let text = "## Phase 1\n- [ ] T007a Suffixed in a.rs\n- [ ] **T008 [P]** Bold in b.rs\n\
+3. [ ] T009 Numbered in c.rs\n- [ ] T010 Detailed in d.rs\n  - Depends on: T009\n  - File: `d.rs`  \n\
+  ```\n  - [ ] T010 in a fence\n  ```\n";
+        for (id, line) in [
+            ("T007a", "- [ ] T007a"),
+            ("T008", "- [ ] **T008"),
+            ("T009", "3. [ ] T009"),
+            ("T010", "- [ ] T010 Detailed"),
+        ] {
+            let done = toggle(text, id, true);
+            let checked = line.replacen("[ ]", "[X]", 1);
+            assert_eq!(done, text.replacen(line, &checked, 1), "{id}");
+            assert_eq!(toggle(&done, id, false), text, "{id}");
+        }
+    }
 }

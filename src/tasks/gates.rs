@@ -1,7 +1,8 @@
 //! The template's Validation Checklist, evaluated on the tasks about to be
 //! written: an item is ticked only when it holds.
 
-use super::model::{paths_overlap, Task};
+use super::check::{parallel_conflicts, tasks_without_paths, Finding};
+use super::model::Task;
 use super::rules::PhaseKind;
 use crate::spec::Documents;
 use serde::Serialize;
@@ -32,8 +33,8 @@ pub fn evaluate(tasks: &[Task], docs: &Documents, tdd: bool) -> Vec<Gate> {
         gate(ITEMS[1], uncovered_requirements(tasks, docs)),
         gate(order, order_violations(tasks, tdd)),
         gate(ITEMS[4], dependent_parallel_tasks(tasks)),
-        gate(ITEMS[5], tasks_without_paths(tasks)),
-        gate(ITEMS[6], shared_parallel_files(tasks)),
+        gate(ITEMS[5], messages(tasks_without_paths(tasks))),
+        gate(ITEMS[6], messages(parallel_conflicts(tasks))),
     ]
 }
 
@@ -126,29 +127,9 @@ fn dependent_parallel_tasks(tasks: &[Task]) -> Vec<String> {
         .collect()
 }
 
-fn tasks_without_paths(tasks: &[Task]) -> Vec<String> {
-    tasks
-        .iter()
-        .filter(|t| t.paths.is_empty())
-        .map(|t| format!("{} names no file path", t.id))
-        .collect()
-}
-
-fn shared_parallel_files(tasks: &[Task]) -> Vec<String> {
-    let mut failures = Vec::new();
-    for (i, a) in tasks.iter().enumerate() {
-        for b in &tasks[i + 1..] {
-            let shared = a.phase == b.phase
-                && (a.parallel || b.parallel)
-                && a.paths
-                    .iter()
-                    .any(|p| b.paths.iter().any(|q| paths_overlap(p, q)));
-            if shared {
-                failures.push(format!("{} and {} share a file but one is [P]", a.id, b.id));
-            }
-        }
-    }
-    failures
+/// The shared rules' findings (the same ones `check` reports) as gate failures.
+fn messages(findings: Vec<Finding>) -> Vec<String> {
+    findings.into_iter().map(|f| f.message).collect()
 }
 
 #[cfg(test)]
@@ -212,10 +193,16 @@ mod tests {
                     ITEMS[4],
                     vec!["T003 is [P] but depends on T002 in its phase".to_string()]
                 ),
-                (ITEMS[5], vec!["T003 names no file path".to_string()]),
+                (
+                    ITEMS[5],
+                    vec!["T003 names no file or directory path".to_string()]
+                ),
                 (
                     ITEMS[6],
-                    vec!["T001 and T002 share a file but one is [P]".to_string()]
+                    vec![
+                        "T001 and T002 share docker/Dockerfile in one phase, and one of them is [P]"
+                            .to_string()
+                    ]
                 ),
             ]
         );

@@ -1,48 +1,256 @@
-//! The dependency graph over task IDs: order, cycles, what is ready, what can
-//! run together, and drawings of it (Mermaid, DOT, SVG).
+//! The one notion of "ready" that status, next, graph and done share, and
+//! drawings of the stated dependencies (Mermaid, DOT, SVG).
+//!
+//! A task waits for:
+//! 1. every task of the phases before its own (phase order: the seed and
+//!    spec-kit's templates run phases one after the other);
+//! 2. the tasks it is stated to depend on, wherever the file states it;
+//! 3. unless its own lines state its dependencies (`Depends on: none`
+//!    included), the step before it in its phase: a step is one task, or a
+//!    run of consecutive `[P]` tasks that name no common path.
+//!
+//! A task is ready when it is open and everything it waits for is done. The
+//! graph holds, besides the tasks, one node per phase boundary, per step and
+//! per group statement (`T004-T009 before T010-T013`), so that its size stays
+//! linear in the file: no statement is expanded into all its pairs.
 
-use super::model::{paths_overlap, Task, TaskId};
-use std::collections::HashMap;
+use super::model::TaskId;
+use super::read::{TaskEntry, TasksDoc};
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Node {
+    /// Index into `TasksDoc::tasks` (the first entry of an ID).
+    Task(usize),
+    /// Done when all its prerequisites are done.
+    Join,
+}
+
 pub struct Graph<'a> {
-    tasks: Vec<&'a Task>,
-    /// For each task, the indices of the tasks it depends on (known IDs only).
+    doc: &'a TasksDoc,
+    nodes: Vec<Node>,
     prerequisites: Vec<Vec<usize>>,
+    /// Node of each task ID.
+    node_of: HashMap<TaskId, usize>,
+    /// Stated edges for drawing: (before node, after node); joins of group
+    /// statements are drawn as small points.
+    drawn: Vec<(usize, usize)>,
 }
 
 impl<'a> Graph<'a> {
-    /// Builds the graph; a repeated ID keeps its first task, dependencies on
-    /// unknown IDs are left out (`check` reports both).
-    pub fn new(all: &'a [Task]) -> Graph<'a> {
-        let mut index: HashMap<TaskId, usize> = HashMap::new();
-        let mut tasks = Vec::new();
-        for task in all {
-            if let std::collections::hash_map::Entry::Vacant(slot) = index.entry(task.id) {
-                slot.insert(tasks.len());
-                tasks.push(task);
+    pub fn new(doc: &'a TasksDoc) -> Graph<'a> {
+        let mut graph = Graph {
+            doc,
+            nodes: Vec::new(),
+            prerequisites: Vec::new(),
+            node_of: HashMap::new(),
+            drawn: Vec::new(),
+        };
+        for (at, entry) in doc.tasks.iter().enumerate() {
+            if doc.position(entry.task.id) == Some(at) {
+                let node = graph.add(Node::Task(at));
+                graph.node_of.insert(entry.task.id, node);
             }
         }
-        let prerequisites = tasks
-            .iter()
-            .map(|task| {
-                let mut deps: Vec<usize> = task
-                    .depends_on
-                    .iter()
-                    .filter_map(|id| index.get(id).copied())
-                    .collect();
-                deps.dedup();
-                deps
-            })
-            .collect();
-        Graph {
-            tasks,
-            prerequisites,
+        graph.phase_order();
+        graph.stated();
+        graph
+    }
+
+    fn add(&mut self, node: Node) -> usize {
+        self.nodes.push(node);
+        self.prerequisites.push(Vec::new());
+        self.nodes.len() - 1
+    }
+
+    fn entry(&self, node: usize) -> Option<&'a TaskEntry> {
+        match self.nodes[node] {
+            Node::Task(at) => Some(&self.doc.tasks[at]),
+            Node::Join => None,
         }
     }
 
-    /// A dependency cycle as the IDs along it, the first repeated at the end
-    /// (`T001 → T002 → T001`), if there is one.
+    /// Rules 1 and 3: phase boundaries and steps inside a phase.
+    fn phase_order(&mut self) {
+        let task_nodes: Vec<usize> = (0..self.nodes.len()).collect();
+        let mut by_phase: Vec<Vec<usize>> = vec![Vec::new(); self.doc.phases.len()];
+        for node in task_nodes {
+            if let Some(entry) = self.entry(node) {
+                by_phase[entry.phase].push(node);
+            }
+        }
+        let mut boundary: Option<usize> = None;
+        for phase in by_phase.into_iter().filter(|p| !p.is_empty()) {
+            if let Some(boundary) = boundary {
+                for &node in &phase {
+                    self.prerequisites[node].push(boundary);
+                }
+            }
+            self.steps(&phase);
+            let next = self.add(Node::Join);
+            self.prerequisites[next] = phase;
+            if let Some(previous) = boundary {
+                self.prerequisites[next].push(previous);
+            }
+            boundary = Some(next);
+        }
+    }
+
+    fn steps(&mut self, phase: &[usize]) {
+        let mut step: Vec<usize> = Vec::new();
+        let mut paths = PathSet::default();
+        let mut previous: Option<usize> = None;
+        for &node in phase {
+            let Some(entry) = self.entry(node) else {
+                continue;
+            };
+            let joins = entry.task.parallel
+                && !step.is_empty()
+                && step
+                    .iter()
+                    .all(|&n| self.entry(n).is_some_and(|e| e.task.parallel))
+                && !entry.task.paths.iter().any(|p| paths.overlaps(p));
+            if !joins && !step.is_empty() {
+                let join = self.add(Node::Join);
+                self.prerequisites[join] = std::mem::take(&mut step);
+                previous = Some(join);
+                paths = PathSet::default();
+            }
+            if let (Some(previous), false) = (previous, entry.states_dependencies) {
+                self.prerequisites[node].push(previous);
+            }
+            for path in &entry.task.paths {
+                paths.insert(path);
+            }
+            step.push(node);
+        }
+    }
+
+    /// Rule 2: every stated dependency on known tasks.
+    fn stated(&mut self) {
+        for dependency in &self.doc.dependencies {
+            let known = |ids: &[TaskId]| -> Vec<usize> {
+                let mut nodes: Vec<usize> = ids
+                    .iter()
+                    .filter_map(|id| self.node_of.get(id).copied())
+                    .collect();
+                nodes.dedup();
+                nodes
+            };
+            let before = known(&dependency.before);
+            let after = known(&dependency.after);
+            let overlap = before.iter().any(|b| after.contains(b));
+            if before.len() > 1 && after.len() > 1 && !overlap {
+                let join = self.add(Node::Join);
+                self.prerequisites[join].clone_from(&before);
+                for &a in &after {
+                    self.prerequisites[a].push(join);
+                    self.drawn.push((join, a));
+                }
+                for &b in &before {
+                    self.drawn.push((b, join));
+                }
+            } else {
+                for &a in &after {
+                    for &b in before.iter().filter(|&&b| b != a) {
+                        self.prerequisites[a].push(b);
+                        self.drawn.push((b, a));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether each node is done: a task when checked, a join when all its
+    /// prerequisites are done. Joins only wait for earlier joins, so one pass
+    /// in node order settles them.
+    fn done(&self) -> Vec<bool> {
+        let mut done = vec![false; self.nodes.len()];
+        for node in 0..self.nodes.len() {
+            done[node] = match self.nodes[node] {
+                Node::Task(at) => self.doc.tasks[at].task.done,
+                Node::Join => self.prerequisites[node].iter().all(|&p| done[p]),
+            };
+        }
+        done
+    }
+
+    /// Open tasks whose every prerequisite is done, in file order. This is
+    /// the first batch of [`Graph::batches`].
+    pub fn ready(&self) -> Vec<&'a TaskEntry> {
+        self.batches().into_iter().next().unwrap_or_default()
+    }
+
+    /// The open tasks in the order they can be done: each batch holds the
+    /// tasks that become ready once every earlier batch is done. Tasks caught
+    /// in a cycle appear in no batch.
+    pub fn batches(&self) -> Vec<Vec<&'a TaskEntry>> {
+        let done = self.done();
+        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); self.nodes.len()];
+        let mut waiting: Vec<usize> = vec![0; self.nodes.len()];
+        for (node, prerequisites) in self.prerequisites.iter().enumerate() {
+            for &p in prerequisites {
+                if !done[p] {
+                    dependents[p].push(node);
+                    waiting[node] += 1;
+                }
+            }
+        }
+        let mut current: Vec<usize> = (0..self.nodes.len())
+            .filter(|&n| !done[n] && waiting[n] == 0 && self.entry(n).is_some())
+            .collect();
+        let mut batches = Vec::new();
+        while !current.is_empty() {
+            current.sort_unstable();
+            batches.push(current.iter().filter_map(|&n| self.entry(n)).collect());
+            let mut next = Vec::new();
+            let mut settled = std::mem::take(&mut current);
+            while let Some(node) = settled.pop() {
+                for &d in &dependents[node] {
+                    waiting[d] -= 1;
+                    if waiting[d] == 0 {
+                        match self.nodes[d] {
+                            Node::Join => settled.push(d),
+                            Node::Task(_) => next.push(d),
+                        }
+                    }
+                }
+            }
+            current = next;
+        }
+        batches
+    }
+
+    /// The open tasks `id` waits for, in file order (through phase order,
+    /// steps and stated dependencies).
+    pub fn waits_for(&self, id: TaskId) -> Vec<TaskId> {
+        let Some(&start) = self.node_of.get(&id) else {
+            return Vec::new();
+        };
+        let done = self.done();
+        let mut open: Vec<usize> = Vec::new();
+        let mut seen: HashSet<usize> = HashSet::new();
+        let mut stack: Vec<usize> = self.prerequisites[start].clone();
+        while let Some(node) = stack.pop() {
+            if done[node] || !seen.insert(node) {
+                continue;
+            }
+            match self.nodes[node] {
+                Node::Task(_) => open.push(node),
+                Node::Join => stack.extend(&self.prerequisites[node]),
+            }
+        }
+        open.sort_unstable();
+        open.iter()
+            .filter_map(|&n| self.entry(n))
+            .map(|e| e.task.id)
+            .filter(|&other| other != id)
+            .collect()
+    }
+
+    /// A dependency cycle among open tasks as the IDs along it, the first
+    /// repeated at the end (`T001 → T002 → T001`), if there is one.
     pub fn cycle(&self) -> Option<Vec<TaskId>> {
         #[derive(Clone, Copy, PartialEq)]
         enum Mark {
@@ -50,8 +258,8 @@ impl<'a> Graph<'a> {
             OnPath,
             Finished,
         }
-        let mut marks = vec![Mark::New; self.tasks.len()];
-        for root in 0..self.tasks.len() {
+        let mut marks = vec![Mark::New; self.nodes.len()];
+        for root in 0..self.nodes.len() {
             if marks[root] != Mark::New {
                 continue;
             }
@@ -73,10 +281,13 @@ impl<'a> Graph<'a> {
                                 // it in the order tasks must happen.
                                 let mut cycle: Vec<TaskId> = path[start..]
                                     .iter()
-                                    .map(|&(n, _)| self.tasks[n].id)
+                                    .filter_map(|&(n, _)| self.entry(n))
+                                    .map(|e| e.task.id)
                                     .collect();
                                 cycle.reverse();
-                                cycle.insert(0, self.tasks[dep].id);
+                                if let Some(&last) = cycle.last() {
+                                    cycle.insert(0, last);
+                                }
                                 return Some(cycle);
                             }
                             Mark::Finished => {}
@@ -92,124 +303,129 @@ impl<'a> Graph<'a> {
         None
     }
 
-    /// Not done, and every known dependency done; in file order.
-    pub fn ready(&self) -> Vec<&'a Task> {
-        (0..self.tasks.len())
-            .filter(|&i| {
-                !self.tasks[i].done && self.prerequisites[i].iter().all(|&d| self.tasks[d].done)
-            })
-            .map(|i| self.tasks[i])
+    /// The nodes drawn: every task, and the joins of group statements.
+    fn drawn_nodes(&self) -> Vec<usize> {
+        let joins: HashSet<usize> = self
+            .drawn
+            .iter()
+            .flat_map(|&(a, b)| [a, b])
+            .filter(|&n| self.nodes[n] == Node::Join)
+            .collect();
+        (0..self.nodes.len())
+            .filter(|n| self.entry(*n).is_some() || joins.contains(n))
             .collect()
     }
 
-    /// The ready tasks in batches that can run at the same time: consecutive
-    /// `[P]` tasks of one phase that name no common path share a batch; every
-    /// other task is a batch of its own.
-    pub fn parallel_groups(&self) -> Vec<Vec<&'a Task>> {
-        let mut groups: Vec<Vec<&'a Task>> = Vec::new();
-        for task in self.ready() {
-            let joins_last = task.parallel
-                && groups.last().is_some_and(|group| {
-                    group.iter().all(|other| {
-                        other.parallel
-                            && other.phase == task.phase
-                            && !other
-                                .paths
-                                .iter()
-                                .any(|p| task.paths.iter().any(|t| paths_overlap(p, t)))
-                    })
-                });
-            match groups.last_mut() {
-                Some(group) if joins_last => group.push(task),
-                _ => groups.push(vec![task]),
-            }
+    fn name(&self, node: usize) -> String {
+        match self.entry(node) {
+            Some(entry) => entry.task.id.to_string(),
+            None => format!("J{node}"),
         }
-        groups
-    }
-
-    /// Each task's layer: the length of its longest chain of prerequisites
-    /// (edges that close a cycle are ignored).
-    fn layers(&self) -> Vec<usize> {
-        let mut layer = vec![0usize; self.tasks.len()];
-        // Relaxation over at most n rounds terminates even with cycles.
-        for _ in 0..self.tasks.len() {
-            let mut changed = false;
-            for node in 0..self.tasks.len() {
-                for &dep in &self.prerequisites[node] {
-                    if layer[dep] + 1 > layer[node] && layer[dep] < self.tasks.len() {
-                        layer[node] = layer[dep] + 1;
-                        changed = true;
-                    }
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-        layer
-    }
-
-    fn edges(&self) -> impl Iterator<Item = (&'a Task, &'a Task)> + '_ {
-        self.prerequisites
-            .iter()
-            .enumerate()
-            .flat_map(move |(node, deps)| {
-                deps.iter()
-                    .map(move |&dep| (self.tasks[dep], self.tasks[node]))
-            })
     }
 
     pub fn to_mermaid(&self) -> String {
         let mut out = String::from("flowchart TD\n");
-        for task in &self.tasks {
-            let _ = writeln!(
-                out,
-                "    {}[\"{}: {}\"]",
-                task.id,
-                task.id,
-                label(task, '#')
-            );
+        for node in self.drawn_nodes() {
+            match self.entry(node) {
+                Some(entry) => {
+                    let _ = writeln!(
+                        out,
+                        "    {}[\"{}: {}\"]",
+                        self.name(node),
+                        entry.task.id,
+                        label(&entry.task.description, '#')
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "    {}(( ))", self.name(node));
+                }
+            }
         }
-        for (before, after) in self.edges() {
-            let _ = writeln!(out, "    {} --> {}", before.id, after.id);
+        for &(before, after) in &self.drawn {
+            let _ = writeln!(out, "    {} --> {}", self.name(before), self.name(after));
         }
         out.push_str("    classDef done fill:#d4edda,stroke:#28a745,color:#155724\n");
         let done: Vec<String> = self
+            .doc
             .tasks
             .iter()
-            .filter(|t| t.done)
-            .map(|t| t.id.to_string())
-            .collect();
-        if !done.is_empty() {
-            let _ = writeln!(out, "    class {} done", done.join(","));
+            .filter(|e| e.task.done && self.node_of.contains_key(&e.task.id))
+            .map(|e| e.task.id.to_string())
+            .collect::<Vec<_>>();
+        let mut unique = done.clone();
+        unique.dedup();
+        if !unique.is_empty() {
+            let _ = writeln!(out, "    class {} done", unique.join(","));
         }
         out
     }
 
     pub fn to_dot(&self) -> String {
         let mut out = String::from("digraph tasks {\n    rankdir=TB;\n    node [shape=box];\n");
-        for task in &self.tasks {
-            let style = if task.done {
-                ", style=filled, fillcolor=\"#d4edda\", color=\"#28a745\""
-            } else {
-                ""
-            };
+        for node in self.drawn_nodes() {
+            match self.entry(node) {
+                Some(entry) => {
+                    let style = if entry.task.done {
+                        ", style=filled, fillcolor=\"#d4edda\", color=\"#28a745\""
+                    } else {
+                        ""
+                    };
+                    let _ = writeln!(
+                        out,
+                        "    \"{}\" [label=\"{}: {}\"{style}];",
+                        self.name(node),
+                        entry.task.id,
+                        label(&entry.task.description, '\\')
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "    \"{}\" [shape=point, width=0.08];",
+                        self.name(node)
+                    );
+                }
+            }
+        }
+        for &(before, after) in &self.drawn {
             let _ = writeln!(
                 out,
-                "    {} [label=\"{}: {}\"{style}];",
-                task.id,
-                task.id,
-                label(task, '\\')
+                "    \"{}\" -> \"{}\";",
+                self.name(before),
+                self.name(after)
             );
-        }
-        for (before, after) in self.edges() {
-            let _ = writeln!(out, "    {} -> {};", before.id, after.id);
         }
         out.push_str("}\n");
         out
     }
 
-    /// A layered drawing: one row per layer, tasks left to right in file
+    /// Each drawn node's layer: the length of its longest chain of drawn
+    /// edges (nodes on a cycle stay where the cycle was entered). Linear.
+    fn layers(&self, nodes: &[usize]) -> HashMap<usize, usize> {
+        let mut incoming: HashMap<usize, usize> = nodes.iter().map(|&n| (n, 0)).collect();
+        let mut outgoing: HashMap<usize, Vec<usize>> = HashMap::new();
+        for &(before, after) in &self.drawn {
+            *incoming.entry(after).or_default() += 1;
+            outgoing.entry(before).or_default().push(after);
+        }
+        let mut layer: HashMap<usize, usize> = nodes.iter().map(|&n| (n, 0)).collect();
+        let mut queue: Vec<usize> = nodes.iter().copied().filter(|n| incoming[n] == 0).collect();
+        while let Some(node) = queue.pop() {
+            let here = layer[&node];
+            for &next in outgoing.get(&node).map_or(&[][..], Vec::as_slice) {
+                let slot = layer.entry(next).or_default();
+                *slot = (*slot).max(here + 1);
+                let count = incoming.entry(next).or_default();
+                *count -= 1;
+                if *count == 0 {
+                    queue.push(next);
+                }
+            }
+        }
+        layer
+    }
+
+    /// A layered drawing: one row per layer, nodes left to right in file
     /// order, edges as straight lines with arrowheads.
     pub fn to_svg(&self) -> String {
         const BOX_W: usize = 200;
@@ -217,20 +433,25 @@ impl<'a> Graph<'a> {
         const GAP_X: usize = 30;
         const GAP_Y: usize = 50;
         const MARGIN: usize = 20;
-        let layers = self.layers();
+        let nodes = self.drawn_nodes();
+        let layers = self.layers(&nodes);
         let mut rows: Vec<Vec<usize>> = Vec::new();
-        for (node, &layer) in layers.iter().enumerate() {
+        for &node in &nodes {
+            let layer = layers[&node];
             if rows.len() <= layer {
                 rows.resize(layer + 1, Vec::new());
             }
             rows[layer].push(node);
         }
-        let mut position = vec![(0usize, 0usize); self.tasks.len()];
-        for (row, nodes) in rows.iter().enumerate() {
-            for (column, &node) in nodes.iter().enumerate() {
-                position[node] = (
-                    MARGIN + column * (BOX_W + GAP_X),
-                    MARGIN + row * (BOX_H + GAP_Y),
+        let mut position: HashMap<usize, (usize, usize)> = HashMap::new();
+        for (row, members) in rows.iter().enumerate() {
+            for (column, &node) in members.iter().enumerate() {
+                position.insert(
+                    node,
+                    (
+                        MARGIN + column * (BOX_W + GAP_X),
+                        MARGIN + row * (BOX_H + GAP_Y),
+                    ),
                 );
             }
         }
@@ -241,18 +462,26 @@ impl<'a> Graph<'a> {
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"12\">\n\
              <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#555\"/></marker></defs>\n"
         );
-        for (node, deps) in self.prerequisites.iter().enumerate() {
-            for &dep in deps {
-                let (x1, y1) = (position[dep].0 + BOX_W / 2, position[dep].1 + BOX_H);
-                let (x2, y2) = (position[node].0 + BOX_W / 2, position[node].1);
+        for &(before, after) in &self.drawn {
+            let (x1, y1) = (position[&before].0 + BOX_W / 2, position[&before].1 + BOX_H);
+            let (x2, y2) = (position[&after].0 + BOX_W / 2, position[&after].1);
+            let _ = writeln!(
+                out,
+                "<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"#555\" marker-end=\"url(#arrow)\"/>"
+            );
+        }
+        for &node in &nodes {
+            let (x, y) = position[&node];
+            let Some(entry) = self.entry(node) else {
                 let _ = writeln!(
                     out,
-                    "<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"#555\" marker-end=\"url(#arrow)\"/>"
+                    "<circle class=\"join\" cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"#555\"/>",
+                    x + BOX_W / 2,
+                    y + BOX_H / 2
                 );
-            }
-        }
-        for (node, task) in self.tasks.iter().enumerate() {
-            let (x, y) = position[node];
+                continue;
+            };
+            let task = &entry.task;
             let (fill, stroke, class) = if task.done {
                 ("#d4edda", "#28a745", "task done")
             } else {
@@ -278,9 +507,40 @@ impl<'a> Graph<'a> {
     }
 }
 
+/// Paths of one step, for a linear overlap test: equal paths, or a directory
+/// (`docker/setup/`) holding another path.
+#[derive(Default)]
+struct PathSet {
+    exact: HashSet<String>,
+    directories: HashSet<String>,
+    ancestors: HashSet<String>,
+}
+
+impl PathSet {
+    fn insert(&mut self, path: &str) {
+        let trimmed = path.trim_end_matches('/');
+        self.exact.insert(trimmed.to_string());
+        if path.ends_with('/') {
+            self.directories.insert(trimmed.to_string());
+        }
+        for (at, _) in trimmed.match_indices('/') {
+            self.ancestors.insert(trimmed[..at].to_string());
+        }
+    }
+
+    fn overlaps(&self, path: &str) -> bool {
+        let trimmed = path.trim_end_matches('/');
+        self.exact.contains(trimmed)
+            || trimmed
+                .match_indices('/')
+                .any(|(at, _)| self.directories.contains(&trimmed[..at]))
+            || (path.ends_with('/') && self.ancestors.contains(trimmed))
+    }
+}
+
 /// The description, shortened, with quotes made safe for the target syntax.
-fn label(task: &Task, quote_escape: char) -> String {
-    let short = truncate(&task.description, 40);
+fn label(description: &str, quote_escape: char) -> String {
+    let short = truncate(description, 40);
     match quote_escape {
         '#' => short.replace('"', "#quot;"),
         _ => short.replace('\\', "\\\\").replace('"', "\\\""),
@@ -313,64 +573,101 @@ mod tests {
 - [ ] T005 Wire in src/main.rs\n## Phase 3: Tests\n- [ ] T006 [P] Test \"a\" in tests/a.rs\n\
 ## Dependencies\n- T001 blocks T002, T003, T004\n- T002-T004 before T005\n- T005 before T006\n";
 
-    fn ids(tasks: &[&Task]) -> Vec<String> {
-        tasks.iter().map(|t| t.id.to_string()).collect()
+    fn ids(tasks: &[&TaskEntry]) -> Vec<String> {
+        tasks.iter().map(|t| t.task.id.to_string()).collect()
+    }
+
+    fn batches(text: &str) -> Vec<Vec<String>> {
+        let doc = parse(text);
+        Graph::new(&doc).batches().iter().map(|b| ids(b)).collect()
     }
 
     #[test]
-    fn ready_tasks_have_every_dependency_done() {
-        let tasks = parse(TASKS).task_list();
-        let graph = Graph::new(&tasks);
-        assert_eq!(ids(&graph.ready()), ["T002", "T003", "T004"]);
+    fn batches_follow_phases_steps_and_stated_edges() {
+        assert_eq!(
+            batches(TASKS),
+            [
+                vec!["T002", "T003"],
+                vec!["T004"],
+                vec!["T005"],
+                vec!["T006"]
+            ]
+        );
+        let doc = parse(TASKS);
+        assert_eq!(ids(&Graph::new(&doc).ready()), ["T002", "T003"]);
     }
 
     #[test]
-    fn parallel_groups_split_on_shared_files() {
-        let tasks = parse(TASKS).task_list();
-        let graph = Graph::new(&tasks);
-        let groups: Vec<Vec<String>> = graph.parallel_groups().iter().map(|g| ids(g)).collect();
-        assert_eq!(groups, [vec!["T002", "T003"], vec!["T004"]]);
+    fn a_later_phase_waits_for_every_earlier_task() {
+        let text = "## Phase 1\n- [ ] T001 [P] a in a.rs\n- [ ] T002 [P] b in b.rs\n## Phase 2\n- [ ] T003 [P] c in c.rs\n";
+        assert_eq!(batches(text), [vec!["T001", "T002"], vec!["T003"]]);
+        let doc = parse(text);
+        let waits: Vec<String> = Graph::new(&doc)
+            .waits_for(TaskId::parse("T003").unwrap())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(waits, ["T001", "T002"]);
+    }
+
+    #[test]
+    fn a_task_that_states_its_dependencies_leaves_the_file_order() {
+        let text = "## Phase 1\n- [ ] T001 a in a.rs\n- [ ] T002 b in b.rs\n  - Depends on: none\n- [ ] T003 c in c.rs\n  - Depends on: T001\n";
+        assert_eq!(batches(text), [vec!["T001", "T002"], vec!["T003"]]);
+    }
+
+    #[test]
+    fn a_parallel_run_splits_where_a_directory_holds_a_file() {
+        let text = "- [ ] T001 [P] scripts in docker/setup/\n- [ ] T002 [P] one in docker/setup/a.sh\n- [ ] T003 [P] other in docker/b.sh\n";
+        assert_eq!(batches(text), [vec!["T001"], vec!["T002", "T003"]]);
+    }
+
+    #[test]
+    fn group_statements_are_one_join_node_not_all_pairs() {
+        let doc = parse("- [ ] T001 [P] a in a.rs\n- [ ] T002 [P] b in b.rs\n- [ ] T003 [P] c in c.rs\n- [ ] T004 [P] d in d.rs\n## Dependencies\n- T001-T002 before T003-T004\n");
+        let graph = Graph::new(&doc);
+        assert_eq!(graph.drawn.len(), 4);
+        assert_eq!(
+            graph.batches().iter().map(|b| ids(b)).collect::<Vec<_>>(),
+            [vec!["T001", "T002"], vec!["T003", "T004"]]
+        );
     }
 
     #[test]
     fn finds_and_orders_a_cycle() {
-        let text = "- [ ] T001 a\n- [ ] T002 b (depends on T001)\n- [ ] T003 c (depends on T002)\n## Dependencies\n- T003 blocks T001\n";
-        let tasks = parse(text).task_list();
-        let cycle: Vec<String> = Graph::new(&tasks)
+        let text = "- [ ] T001 [P] a\n- [ ] T002 [P] b (depends on T001)\n- [ ] T003 [P] c (depends on T002)\n## Dependencies\n- T003 blocks T001\n";
+        let doc = parse(text);
+        let cycle: Vec<String> = Graph::new(&doc)
             .cycle()
             .unwrap()
             .iter()
             .map(|i| i.to_string())
             .collect();
         assert_eq!(cycle, ["T001", "T002", "T003", "T001"]);
-        assert!(Graph::new(&parse(TASKS).task_list()).cycle().is_none());
+        assert!(Graph::new(&doc).batches().is_empty());
+        assert!(Graph::new(&parse(TASKS)).cycle().is_none());
     }
 
     #[test]
-    fn self_dependency_is_a_cycle() {
-        let tasks = parse("- [ ] T001 a (depends on T001)\n").task_list();
-        let cycle: Vec<String> = Graph::new(&tasks)
-            .cycle()
-            .unwrap()
-            .iter()
-            .map(|i| i.to_string())
-            .collect();
-        assert_eq!(cycle, ["T001", "T001"]);
+    fn self_dependency_is_not_an_edge() {
+        let doc = parse("- [ ] T001 a (depends on T001)\n");
+        assert!(Graph::new(&doc).cycle().is_none());
     }
 
     #[test]
-    fn renders_edges_and_done_style() {
-        let tasks = parse(TASKS).task_list();
-        let graph = Graph::new(&tasks);
+    fn renders_edges_joins_and_done_style() {
+        let doc = parse(TASKS);
+        let graph = Graph::new(&doc);
         let mermaid = graph.to_mermaid();
         assert!(mermaid.starts_with("flowchart TD\n"));
-        assert!(mermaid.contains("    T001 --> T002\n"));
+        assert!(mermaid.contains("    T001 --> T002\n"), "{mermaid}");
         assert!(mermaid.contains("    T006[\"T006: Test #quot;a#quot; in tests/a.rs\"]\n"));
         assert!(mermaid.contains("    class T001 done\n"));
+        assert_eq!(mermaid.matches("(( ))").count(), 0);
         let dot = graph.to_dot();
-        assert!(dot.contains("    T005 -> T006;\n"));
-        assert!(dot.contains("T001 [label=\"T001: Setup in Cargo.toml\", style=filled"));
-        assert!(dot.contains("T006 [label=\"T006: Test \\\"a\\\" in tests/a.rs\"];"));
+        assert!(dot.contains("    \"T005\" -> \"T006\";\n"), "{dot}");
+        assert!(dot.contains("\"T001\" [label=\"T001: Setup in Cargo.toml\", style=filled"));
+        assert!(dot.contains("\"T006\" [label=\"T006: Test \\\"a\\\" in tests/a.rs\"];"));
         let svg = graph.to_svg();
         assert!(svg.starts_with("<svg "));
         assert!(svg.ends_with("</svg>\n"));
@@ -378,13 +675,27 @@ mod tests {
         assert_eq!(svg.matches("<line ").count(), 3 + 3 + 1);
         assert_eq!(svg.matches("class=\"task done\"").count(), 1);
         assert!(svg.contains("Test &quot;a&quot;"));
+        // Layers: T001, then T002-T004, then T005, then T006.
+        assert!(svg.contains("<rect x=\"20\" y=\"20\""));
+        assert!(svg.contains("<rect x=\"20\" y=\"114\""));
+        assert!(svg.contains("<rect x=\"480\" y=\"114\""));
+        assert!(svg.contains("<rect x=\"20\" y=\"208\""));
+        assert!(svg.contains("<rect x=\"20\" y=\"302\""));
+        assert!(svg.contains("height=\"416\""));
+    }
+
+    #[test]
+    fn labels_are_truncated_with_an_ellipsis() {
+        assert_eq!(truncate("abcdef", 6), "abcdef");
+        assert_eq!(truncate("abcdefg", 6), "abcde…");
+        assert_eq!(label("say \"hi\"", '#'), "say #quot;hi#quot;");
+        assert_eq!(label("a\\b \"c\"", '\\'), "a\\\\b \\\"c\\\"");
     }
 
     #[test]
     fn layers_stay_finite_with_a_cycle() {
-        let tasks =
-            parse("- [ ] T001 a (depends on T002)\n- [ ] T002 b (depends on T001)\n").task_list();
-        let svg = Graph::new(&tasks).to_svg();
+        let doc = parse("- [ ] T001 a (depends on T002)\n- [ ] T002 b (depends on T001)\n");
+        let svg = Graph::new(&doc).to_svg();
         assert_eq!(svg.matches("<rect ").count(), 2);
     }
 }

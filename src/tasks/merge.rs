@@ -107,7 +107,10 @@ pub fn merge(drafts: &[Draft], tdd: bool, previous: Option<&Previous>) -> Merged
         .iter()
         .filter(|e| !used.contains(&e.task.id))
         .map(|e| Kept {
-            task: e.task.clone(),
+            task: Task {
+                depends_on: previous_doc.stated_dependencies(e.task.id),
+                ..e.task.clone()
+            },
             raw: previous_lines.get(e.line - 1).unwrap_or(&"").to_string(),
             line: e.line,
         })

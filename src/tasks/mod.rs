@@ -3,10 +3,12 @@
 
 pub mod check;
 pub mod edit;
+pub mod file;
 pub mod gates;
 pub mod graph;
 pub mod merge;
 pub mod model;
+pub mod prose;
 pub mod read;
 pub mod rules;
 

@@ -3,13 +3,47 @@
 use serde::Serialize;
 use std::fmt;
 
-/// A task identifier such as `T004` or `C012` (spec-kit's container templates
-/// number with `C`). The digits keep the width they were written with.
+/// A task identifier such as `T004`, `C012` (spec-kit's container templates
+/// number with `C`), `T007a`, `T063AB` or `T053-TEST`. The digits keep the
+/// width they were written with; IDs order by prefix, number, then suffix
+/// (no suffix first), which is the order files write them in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TaskId {
     prefix: char,
     number: u32,
+    suffix: Suffix,
     width: u8,
+}
+
+/// Up to eight ASCII bytes after the digits: letters (`a`, `K`, `AB`) or a
+/// dash and a word (`-TEST`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+struct Suffix([u8; 8]);
+
+impl Suffix {
+    fn parse(text: &str) -> Option<Suffix> {
+        let bytes = text.as_bytes();
+        let valid = match bytes.first() {
+            None => true,
+            Some(b'-') => {
+                bytes.len() >= 3
+                    && bytes[1].is_ascii_alphabetic()
+                    && bytes[1..].iter().all(u8::is_ascii_alphanumeric)
+            }
+            Some(_) => bytes.iter().all(u8::is_ascii_alphabetic),
+        };
+        if !valid || bytes.len() > 8 {
+            return None;
+        }
+        let mut suffix = [0u8; 8];
+        suffix[..bytes.len()].copy_from_slice(bytes);
+        Some(Suffix(suffix))
+    }
+
+    fn as_str(&self) -> &str {
+        let end = self.0.iter().position(|&b| b == 0).unwrap_or(8);
+        std::str::from_utf8(&self.0[..end]).unwrap_or_default()
+    }
 }
 
 impl TaskId {
@@ -17,21 +51,33 @@ impl TaskId {
         TaskId {
             prefix,
             number,
+            suffix: Suffix::default(),
             width: 3,
         }
     }
 
-    /// Parses `T004`, `C12345`: an upper-case `T` or `C` and three or more digits.
+    /// Parses `T004`, `C12345`, `T007a`, `T063AB`, `T053-TEST`: an upper-case
+    /// `T` or `C`, three to nine digits, and an optional suffix.
     pub fn parse(text: &str) -> Option<TaskId> {
         let mut chars = text.chars();
         let prefix = chars.next().filter(|c| matches!(c, 'T' | 'C'))?;
-        let digits = chars.as_str();
-        if digits.len() < 3 || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        let rest = chars.as_str();
+        let digits_end = rest
+            .bytes()
+            .position(|b| !b.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let (digits, suffix) = rest.split_at(digits_end);
+        if !(3..=9).contains(&digits.len()) {
+            return None;
+        }
+        // `T003-T005` is a range, not an ID with a suffix.
+        if suffix.starts_with('-') && TaskId::parse(&suffix[1..]).is_some() {
             return None;
         }
         Some(TaskId {
             prefix,
             number: digits.parse().ok()?,
+            suffix: Suffix::parse(suffix)?,
             width: digits.len() as u8,
         })
     }
@@ -43,15 +89,21 @@ impl TaskId {
     pub fn number(self) -> u32 {
         self.number
     }
+
+    /// Whether the ID carries a suffix (`T007a`, `T053-TEST`).
+    pub fn has_suffix(self) -> bool {
+        self.suffix != Suffix::default()
+    }
 }
 
 impl fmt::Display for TaskId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}{:0width$}",
+            "{}{:0width$}{}",
             self.prefix,
             self.number,
+            self.suffix.as_str(),
             width = self.width as usize
         )
     }
@@ -103,6 +155,27 @@ mod tests {
         assert_eq!(TaskId::parse("t004"), None);
         assert_eq!(TaskId::parse("X004"), None);
         assert_eq!(TaskId::parse("T00a"), None);
+        for suffixed in ["T007a", "T011K", "T063AB", "T053-TEST", "C0100b"] {
+            assert_eq!(
+                TaskId::parse(suffixed).map(|id| id.to_string()),
+                Some(suffixed.to_string())
+            );
+        }
+        assert_eq!(TaskId::parse("T003-T005"), None);
+        assert_eq!(TaskId::parse("T003-"), None);
+        assert_eq!(TaskId::parse("T003a1"), None);
+        assert_eq!(TaskId::parse("T003abcdefghi"), None);
+        let order = ["T007", "T007a", "T007b", "T008", "T053-TEST"];
+        let mut ids: Vec<TaskId> = order
+            .iter()
+            .rev()
+            .filter_map(|t| TaskId::parse(t))
+            .collect();
+        ids.sort();
+        assert_eq!(
+            ids.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            order
+        );
     }
 
     #[test]

@@ -1,299 +1,482 @@
-//! One reader for every tasks.md: generated, hand-written or AI-written.
+//! One reader for every tasks.md: generated, spec-kit's own (current and older
+//! templates), another agent's or a person's.
 //!
-//! Reading never fails: what is not understood is skipped or reported as a
-//! [`Problem`]. Every task keeps the byte range of its checkbox mark so that
-//! edits touch one byte and leave the rest of the file as it was.
+//! The Markdown structure (headings, list items, task checkboxes, code fences,
+//! HTML comments) comes from one pulldown-cmark pass; this module only reads
+//! the text of the lines that pass gives it. Reading never fails: what is not
+//! understood is skipped or reported as a [`Problem`] naming its line. Every
+//! task keeps the byte range of its checkbox mark so that edits touch one byte
+//! and leave the rest of the file (detail lines included) as it was.
 
 use super::model::{Task, TaskId};
+use super::prose::{self, Context, Mode, Resolver};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use std::collections::HashMap;
 use std::ops::Range;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TasksDoc {
+    /// Every task in file order, repeated IDs included.
     pub tasks: Vec<TaskEntry>,
-    /// Every dependency statement, in file order (also folded into
-    /// `Task::depends_on`).
+    /// Headings that group tasks, in file order; `phases[0]` is the
+    /// unnamed phase before the first heading.
+    pub phases: Vec<Phase>,
+    /// Every dependency statement, in file order.
     pub dependencies: Vec<Dependency>,
     pub problems: Vec<Problem>,
+    /// The first entry of each ID.
+    index: HashMap<TaskId, usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskEntry {
     pub task: Task,
-    /// 1-based line number.
+    /// 1-based line number of the task line.
     pub line: usize,
     /// Byte range of the character between `[` and `]`.
     pub checkbox: Range<usize>,
+    /// Index into [`TasksDoc::phases`].
+    pub phase: usize,
+    /// The story label (`US1`) when the task carries one.
+    pub story: Option<String>,
+    /// Other bracket tags as written (`TDD`, `GIT`), without brackets.
+    pub tags: Vec<String>,
+    /// Whether the task states its own dependencies (inline, in a tag or a
+    /// detail line, `none` included): then its place in the file does not
+    /// order it after the task before it.
+    pub states_dependencies: bool,
 }
 
-/// `after` cannot start before `before` is done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Dependency {
-    pub before: TaskId,
-    pub after: TaskId,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phase {
+    /// The heading text, e.g. `Phase 3.1: Setup`; empty before any heading.
+    pub title: String,
     pub line: usize,
+}
+
+/// Every task of `after` waits for every task of `before`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    pub before: Vec<TaskId>,
+    pub after: Vec<TaskId>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub line: usize,
+    pub severity: Severity,
     pub message: String,
 }
 
+impl Problem {
+    pub fn error(line: usize, message: impl Into<String>) -> Problem {
+        Problem {
+            line,
+            severity: Severity::Error,
+            message: message.into(),
+        }
+    }
+
+    pub fn warning(line: usize, message: impl Into<String>) -> Problem {
+        Problem {
+            line,
+            severity: Severity::Warning,
+            message: message.into(),
+        }
+    }
+}
+
 impl TasksDoc {
+    /// The first task with this ID.
     pub fn get(&self, id: TaskId) -> Option<&TaskEntry> {
-        self.tasks.iter().find(|entry| entry.task.id == id)
+        self.index.get(&id).map(|&at| &self.tasks[at])
+    }
+
+    /// Position of the first task with this ID in [`TasksDoc::tasks`].
+    pub fn position(&self, id: TaskId) -> Option<usize> {
+        self.index.get(&id).copied()
+    }
+
+    /// Every entry with this ID (more than one when the file repeats it).
+    pub fn all_with(&self, id: TaskId) -> Vec<&TaskEntry> {
+        self.tasks.iter().filter(|e| e.task.id == id).collect()
     }
 
     pub fn task_list(&self) -> Vec<Task> {
         self.tasks.iter().map(|entry| entry.task.clone()).collect()
     }
+
+    /// The tasks `id` directly waits for, from every statement naming it.
+    pub fn stated_dependencies(&self, id: TaskId) -> Vec<TaskId> {
+        let mut before: Vec<TaskId> = Vec::new();
+        for dependency in self.dependencies.iter().filter(|d| d.after.contains(&id)) {
+            for &b in &dependency.before {
+                if b != id && !before.contains(&b) {
+                    before.push(b);
+                }
+            }
+        }
+        before
+    }
 }
 
 /// Reads a tasks.md. Offsets are bytes into `text` as given (BOM included).
 pub fn parse(text: &str) -> TasksDoc {
-    let mut doc = TasksDoc::default();
-    let mut blocks = BlockState::default();
-    let mut phase = String::new();
-    let mut phases: Vec<(String, Vec<TaskId>)> = Vec::new();
-    let mut in_dependencies = false;
-    let mut dependency_lines: Vec<(usize, &str)> = Vec::new();
+    let mut scan = Scan::new(text);
+    scan.run();
+    scan.finish()
+}
 
-    for (index, (start, line)) in lines(text).enumerate() {
-        let number = index + 1;
-        if !blocks.visible(line) {
-            continue;
+/// A line of text outside code and HTML, with what it belongs to.
+struct ProseLine {
+    line: usize,
+    /// The task whose item holds the line (not its first line).
+    owner: Option<usize>,
+    phase: usize,
+    in_dependency_section: bool,
+}
+
+struct OpenItem {
+    task: Option<usize>,
+}
+
+struct Scan<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+    doc: TasksDoc,
+    items: Vec<OpenItem>,
+    heading: Option<(u8, String)>,
+    /// The level of the Dependencies heading whose section we are in.
+    dependency_section: Option<u8>,
+    prose: Vec<ProseLine>,
+    /// Each task's texts that may state dependencies.
+    pending_inline: Vec<(usize, Vec<String>)>,
+}
+
+impl<'a> Scan<'a> {
+    fn new(text: &'a str) -> Scan<'a> {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
+        Scan {
+            text,
+            line_starts,
+            doc: TasksDoc {
+                phases: vec![Phase {
+                    title: String::new(),
+                    line: 0,
+                }],
+                ..TasksDoc::default()
+            },
+            items: Vec::new(),
+            heading: None,
+            dependency_section: None,
+            prose: Vec::new(),
+            pending_inline: Vec::new(),
         }
-        if let Some((level, title)) = heading(line) {
-            in_dependencies = title.to_ascii_lowercase().starts_with("dependencies");
-            if title.to_ascii_lowercase().starts_with("phase") || level <= 2 {
-                phase = title.to_string();
-            }
-            continue;
+    }
+
+    /// 1-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&start| start <= offset)
+    }
+
+    /// The source line holding `offset`, from `offset` to its end (no `\r`).
+    fn rest_of_line(&self, offset: usize) -> &'a str {
+        let rest = self.text.get(offset..).unwrap_or("");
+        let line = rest.split('\n').next().unwrap_or("");
+        line.strip_suffix('\r').unwrap_or(line)
+    }
+
+    /// The whole source line `number` (1-based), without its line ending.
+    fn source_line(&self, number: usize) -> &'a str {
+        match self.line_starts.get(number - 1) {
+            Some(&start) => self.rest_of_line(start),
+            None => "",
         }
-        match task_line(line, start) {
-            Some(Ok((mut task, checkbox))) => {
-                task.phase = phase.clone();
-                for before in inline_dependencies(&task.description) {
-                    doc.dependencies.push(Dependency {
-                        before,
-                        after: task.id,
-                        line: number,
-                    });
+    }
+
+    fn run(&mut self) {
+        let options = Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES;
+        // Markdown starts after a byte order mark; offsets stay the file's.
+        let base = if self.text.starts_with('\u{feff}') {
+            3
+        } else {
+            0
+        };
+        let parser = Parser::new_ext(&self.text[base..], options)
+            .into_offset_iter()
+            .map(|(event, range)| (event, range.start + base..range.end + base));
+        let mut code_depth = 0usize;
+        let mut last_prose_line = 0;
+        for (event, range) in parser {
+            match event {
+                Event::Start(Tag::Heading { level, .. }) => {
+                    self.heading = Some((level as u8, String::new()));
                 }
-                match phases.last_mut() {
-                    Some((name, ids)) if *name == phase => ids.push(task.id),
-                    _ => phases.push((phase.clone(), vec![task.id])),
+                Event::End(TagEnd::Heading(_)) => {
+                    let line = self.line_of(range.start);
+                    self.end_heading(line);
                 }
-                doc.tasks.push(TaskEntry {
-                    task,
-                    line: number,
-                    checkbox,
-                });
-            }
-            Some(Err(message)) => doc.problems.push(Problem {
-                line: number,
-                message,
-            }),
-            None if in_dependencies => dependency_lines.push((number, line)),
-            None => {}
-        }
-    }
-    for (number, line) in dependency_lines {
-        doc.dependencies
-            .extend(
-                dependency_statement(line, &phases)
-                    .into_iter()
-                    .map(|(before, after)| Dependency {
-                        before,
-                        after,
-                        line: number,
-                    }),
-            );
-    }
-    fold_dependencies(&mut doc);
-    doc
-}
-
-fn fold_dependencies(doc: &mut TasksDoc) {
-    for entry in &mut doc.tasks {
-        let id = entry.task.id;
-        for dependency in doc.dependencies.iter().filter(|d| d.after == id) {
-            if !entry.task.depends_on.contains(&dependency.before) {
-                entry.task.depends_on.push(dependency.before);
+                Event::Start(Tag::CodeBlock(_)) => code_depth += 1,
+                Event::End(TagEnd::CodeBlock) => code_depth = code_depth.saturating_sub(1),
+                Event::Start(Tag::Item) => self.items.push(OpenItem { task: None }),
+                Event::End(TagEnd::Item) => {
+                    self.items.pop();
+                }
+                Event::TaskListMarker(done) => self.task_marker(range, done),
+                Event::Text(text) | Event::Code(text) if code_depth == 0 => {
+                    if let Some((_, heading)) = &mut self.heading {
+                        heading.push_str(&text);
+                        continue;
+                    }
+                    let line = self.line_of(range.start);
+                    if line != last_prose_line {
+                        last_prose_line = line;
+                        self.prose_line(line);
+                    }
+                }
+                _ => {}
             }
         }
     }
-}
 
-/// Lines with the byte offset where each starts, without `\n` or `\r\n`
-/// (and without the byte order mark).
-fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut start = 0;
-    text.split_inclusive('\n').map(move |raw| {
-        let line_start = start;
-        start += raw.len();
-        let line = raw.strip_suffix('\n').unwrap_or(raw);
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        match line.strip_prefix('\u{feff}').filter(|_| line_start == 0) {
-            Some(after_bom) => (line_start + '\u{feff}'.len_utf8(), after_bom),
-            None => (line_start, line),
+    fn end_heading(&mut self, line: usize) {
+        let Some((level, title)) = self.heading.take() else {
+            return;
+        };
+        let title = title.trim().to_string();
+        let lower = title.to_lowercase();
+        if self.dependency_section.is_some_and(|l| level <= l) {
+            self.dependency_section = None;
         }
-    })
-}
+        if prose::is_dependency_heading(&lower) {
+            self.dependency_section = Some(level);
+            return;
+        }
+        if level <= 2 || lower.starts_with("phase") {
+            self.doc.phases.push(Phase { title, line });
+        }
+    }
 
-/// Tracks fenced code blocks and HTML comments across lines.
-#[derive(Default)]
-struct BlockState {
-    /// The fence that opened the current code block (`` ` `` or `~`, length).
-    fence: Option<(char, usize)>,
-    in_comment: bool,
-}
+    fn current_phase(&self) -> usize {
+        self.doc.phases.len() - 1
+    }
 
-impl BlockState {
-    /// Whether `line` is ordinary markdown (not inside a fence or comment);
-    /// updates the state for the lines that follow.
-    fn visible(&mut self, line: &str) -> bool {
-        if let Some((fence_char, length)) = self.fence {
-            if fence_marker(line).is_some_and(|(c, n, rest)| {
-                c == fence_char && n >= length && rest.trim().is_empty()
-            }) {
-                self.fence = None;
+    fn prose_line(&mut self, line: usize) {
+        let owner = self.items.iter().rev().find_map(|item| item.task);
+        if owner.is_some_and(|task| self.doc.tasks[task].line == line) {
+            return;
+        }
+        self.prose.push(ProseLine {
+            line,
+            owner,
+            phase: self.current_phase(),
+            in_dependency_section: self.dependency_section.is_some(),
+        });
+    }
+
+    fn task_marker(&mut self, marker: Range<usize>, done: bool) {
+        let line = self.line_of(marker.start);
+        let rest = self.rest_of_line(marker.end);
+        let parsed = match task_text(rest) {
+            None => return,
+            Some(Err(message)) => {
+                self.doc.problems.push(Problem::error(line, message));
+                return;
             }
-            return false;
+            Some(Ok(parsed)) => parsed,
+        };
+        let at = self.doc.tasks.len();
+        self.doc.index.entry(parsed.id).or_insert(at);
+        if let Some(item) = self.items.last_mut() {
+            item.task = Some(at);
         }
-        let starts_in_comment = self.in_comment;
-        self.in_comment = comment_open_after(line, self.in_comment);
-        if starts_in_comment {
-            return false;
-        }
-        if let Some((c, n, _)) = fence_marker(line) {
-            self.fence = Some((c, n));
-            return false;
-        }
-        true
+        let phase = self.current_phase();
+        self.doc.tasks.push(TaskEntry {
+            task: Task {
+                id: parsed.id,
+                phase: self.doc.phases[phase].title.clone(),
+                parallel: parsed.parallel,
+                paths: paths_in(&parsed.description),
+                description: parsed.description,
+                depends_on: Vec::new(),
+                done,
+            },
+            line,
+            checkbox: marker.start + 1..marker.end - 1,
+            phase,
+            story: parsed.story,
+            tags: parsed.tags,
+            states_dependencies: false,
+        });
+        self.pending_inline.push((at, parsed.relations));
     }
-}
 
-/// A fence line: up to three spaces, then three or more backticks or tildes.
-fn fence_marker(line: &str) -> Option<(char, usize, &str)> {
-    let trimmed = line.trim_start_matches(' ');
-    if line.len() - trimmed.len() > 3 {
-        return None;
-    }
-    let fence_char = trimmed.chars().next().filter(|c| matches!(c, '`' | '~'))?;
-    let length = trimmed.chars().take_while(|&c| c == fence_char).count();
-    (length >= 3).then(|| (fence_char, length, &trimmed[length..]))
-}
-
-/// Whether an HTML comment is still open at the end of `line`.
-fn comment_open_after(line: &str, mut open: bool) -> bool {
-    let mut rest = line;
-    loop {
-        let marker = if open { "-->" } else { "<!--" };
-        match rest.find(marker) {
-            Some(at) => {
-                rest = &rest[at + marker.len()..];
-                open = !open;
+    fn finish(mut self) -> TasksDoc {
+        let resolver = Resolver::new(&self.doc);
+        let mut found: Vec<(Option<usize>, prose::Found)> = Vec::new();
+        for (task, relations) in std::mem::take(&mut self.pending_inline) {
+            let line = self.doc.tasks[task].line;
+            let context = Context::Task(self.doc.tasks[task].task.id);
+            for text in relations {
+                found.push((
+                    Some(task),
+                    resolver.read(&text, line, &context, Mode::Inline),
+                ));
             }
-            None => return open,
         }
+        for prose_line in &self.prose {
+            let source = self.source_line(prose_line.line);
+            let (context, mode) = match prose_line.owner {
+                Some(task) => (Context::Task(self.doc.tasks[task].task.id), Mode::Detail),
+                None if prose_line.in_dependency_section => (Context::None, Mode::Section),
+                None => (Context::Phase(prose_line.phase), Mode::Detail),
+            };
+            let result = resolver.read(source, prose_line.line, &context, mode);
+            if let (Some(task), Some(paths)) = (prose_line.owner, prose::detail_paths(source)) {
+                let task = &mut self.doc.tasks[task].task;
+                for path in paths_in(paths) {
+                    if !task.paths.contains(&path) {
+                        task.paths.push(path);
+                    }
+                }
+            }
+            found.push((prose_line.owner, result));
+        }
+        for (owner, result) in found {
+            if let (Some(task), true) = (owner, result.states_dependencies) {
+                self.doc.tasks[task].states_dependencies = true;
+            }
+            self.doc.dependencies.extend(result.dependencies);
+            self.doc.problems.extend(result.problems);
+        }
+        self.doc.problems.sort_by_key(|p| p.line);
+        self.doc
     }
 }
 
-fn heading(line: &str) -> Option<(usize, &str)> {
-    let trimmed = line.trim_start_matches(' ');
-    if line.len() - trimmed.len() > 3 {
-        return None;
-    }
-    let level = trimmed.bytes().take_while(|&b| b == b'#').count();
-    let rest = &trimmed[level..];
-    if !(1..=6).contains(&level) || !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
-        return None;
-    }
-    Some((level, rest.trim().trim_end_matches('#').trim()))
+/// What the text after a task's checkbox says.
+struct ParsedTask {
+    id: TaskId,
+    parallel: bool,
+    story: Option<String>,
+    tags: Vec<String>,
+    description: String,
+    /// Texts that may state dependencies: the description and `[D:…]`-style tags.
+    relations: Vec<String>,
 }
 
-type TaskLine = Result<(Task, Range<usize>), String>;
-
-/// `- [ ] T004 [P] Description`, `* [x] **C001** Description`, ...
-/// `None` when the line is not a checkbox item that starts with an ID-like word.
-fn task_line(line: &str, line_start: usize) -> Option<TaskLine> {
-    let indent = line.len() - line.trim_start().len();
-    let rest = &line[indent..];
-    let rest = rest
-        .strip_prefix(['-', '*', '+'])
-        .filter(|r| r.starts_with([' ', '\t']))?;
-    let item = rest.trim_start();
-    let bytes = item.as_bytes();
-    if bytes.len() < 3 || bytes[0] != b'[' || bytes[2] != b']' {
+/// `T004 [P] Description`, `**T001 [P]** Description`, `T007a: Description`,
+/// `**T002**: [US1] Description`. `None` when the text does not start with an
+/// ID-like word (a plain checklist item); an error for a word that looks like
+/// an ID but is not one.
+fn task_text(rest: &str) -> Option<Result<ParsedTask, String>> {
+    if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
         return None;
     }
-    let done = match bytes[1] {
-        b' ' => false,
-        b'x' | b'X' => true,
-        _ => return None,
-    };
-    let mark_at = line_start + (line.len() - item.len()) + 1;
-    let after_box = &item[3..];
-    if !after_box.is_empty() && !after_box.starts_with([' ', '\t']) {
-        return None;
-    }
-    let (id_text, description) = split_id(after_box.trim_start())?;
-    let Some(id) = TaskId::parse(id_text) else {
-        return Some(Err(format!(
-            "`{id_text}` is not a task ID (`T` or `C` and three or more digits)"
-        )));
-    };
-    let description = description.trim_start_matches(':').trim();
-    let (parallel, description) = match description.strip_prefix("[P]") {
-        Some(rest) => (true, rest.trim()),
-        None => (false, description),
-    };
-    let task = Task {
-        id,
-        phase: String::new(),
-        parallel,
-        description: description.to_string(),
-        paths: paths_in(description),
-        depends_on: Vec::new(),
-        done,
-    };
-    Some(Ok((task, mark_at..mark_at + 1)))
-}
-
-/// Splits `T004 rest` or `**T004** rest` into the ID word and the rest, when the
-/// word looks like an ID (`T` or `C` followed by a digit).
-fn split_id(text: &str) -> Option<(&str, &str)> {
+    let text = rest.trim_start();
     let (bold, text) = match text.strip_prefix("**") {
         Some(inner) => (true, inner),
         None => (false, text),
     };
     let length = text
         .char_indices()
-        .find(|&(_, c)| !c.is_ascii_alphanumeric())
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-'))
         .map_or(text.len(), |(at, _)| at);
-    let word = &text[..length];
+    let word = text[..length].trim_end_matches('-');
     let mut chars = word.chars();
     let looks_like_id =
         matches!(chars.next(), Some('T' | 'C')) && chars.next().is_some_and(|c| c.is_ascii_digit());
     if !looks_like_id {
         return None;
     }
-    let rest = &text[length..];
-    let rest = if bold { rest.strip_prefix("**")? } else { rest };
-    Some((word, rest))
+    let Some(id) = TaskId::parse(word) else {
+        return Some(Err(format!(
+            "`{word}` is not a task ID (`T` or `C`, three or more digits, an optional suffix such as `a` or `-TEST`)"
+        )));
+    };
+    let mut rest = text[word.len()..].to_string();
+    if bold {
+        // `**T001 [P]** text` or `**T001: Title** text`: the bold ends somewhere.
+        rest = rest.replacen("**", "", 1);
+    }
+    let mut parsed = ParsedTask {
+        id,
+        parallel: false,
+        story: None,
+        tags: Vec::new(),
+        description: String::new(),
+        relations: Vec::new(),
+    };
+    let mut rest = rest.as_str();
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', ':', '-', '—', '–', '.']);
+        let Some(inner) = rest.strip_prefix('[') else {
+            break;
+        };
+        let Some(end) = inner.find(']') else {
+            break;
+        };
+        read_tag(&inner[..end], &mut parsed);
+        rest = &inner[end + 1..];
+    }
+    let mut description = rest.trim().trim_start_matches("**").trim();
+    if let Some(before) = description.strip_suffix("[P]") {
+        parsed.parallel = true;
+        description = before.trim_end();
+    }
+    parsed.description = description.to_string();
+    parsed.relations.push(description.to_string());
+    Some(Ok(parsed))
+}
+
+/// `P`, `P after T005a`, `US1`, `Story 2`, `D:T001,T002`, `B:T005`, `TDD`.
+fn read_tag(tag: &str, parsed: &mut ParsedTask) {
+    let tag = tag.trim();
+    let upper = tag.to_ascii_uppercase();
+    if upper == "P" || upper.starts_with("P ") || upper.starts_with("P,") {
+        parsed.parallel = true;
+        if tag.len() > 1 {
+            parsed.relations.push(tag[1..].to_string());
+        }
+    } else if let Some(ids) = upper.strip_prefix("D:") {
+        parsed.relations.push(format!("depends on {ids}"));
+    } else if let Some(ids) = upper.strip_prefix("B:") {
+        parsed.relations.push(format!("blocks {ids}"));
+    } else if is_story(&upper) {
+        parsed.story = Some(tag.to_string());
+    } else {
+        parsed.tags.push(tag.to_string());
+    }
+}
+
+/// `US1`, `US-2`, `US12`.
+fn is_story(tag: &str) -> bool {
+    tag.strip_prefix("US")
+        .map(|n| n.trim_start_matches('-'))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Workspace paths named in a description: words with a `/` or a file
 /// extension, backticks and punctuation around them removed; directories keep
-/// their trailing `/`.
+/// their trailing `/`. An absolute file-system path (`/etc/passwd`, `C:\x`)
+/// is kept as written, so that `check` and `done` can refuse it; a URL path
+/// such as `/healthz` is not a path.
 pub fn paths_in(description: &str) -> Vec<String> {
     let mut paths: Vec<String> = Vec::new();
     for word in description.split_whitespace() {
         let word = word
-            .trim_start_matches(['(', '[', '"', '\'', '`'])
-            .trim_end_matches([')', ']', '"', '\'', '`', ',', ';', ':', '.', '!', '?']);
-        if looks_like_path(word) {
+            .trim_start_matches(['(', '[', '"', '\'', '`', '*'])
+            .trim_end_matches([')', ']', '"', '\'', '`', ',', ';', ':', '.', '!', '?', '*']);
+        if looks_like_path(word) || is_absolute_path(word) {
             let path = word.strip_prefix("./").unwrap_or(word);
             if !paths.iter().any(|p| p == path) {
                 paths.push(path.to_string());
@@ -301,6 +484,25 @@ pub fn paths_in(description: &str) -> Vec<String> {
         }
     }
     paths
+}
+
+/// `/etc/passwd`, `/home/x/.ssh/config`, `C:\Users\x`, `~/x`: paths outside
+/// any workspace.
+pub fn is_absolute_path(word: &str) -> bool {
+    const ROOTS: [&str; 14] = [
+        "etc", "usr", "var", "home", "tmp", "opt", "root", "bin", "sbin", "dev", "proc", "sys",
+        "srv", "Users",
+    ];
+    let drive = word.len() > 3
+        && word.as_bytes()[0].is_ascii_alphabetic()
+        && (word[1..].starts_with(":\\") || word[1..].starts_with(":/"));
+    let home = word.starts_with("~/");
+    let root = word
+        .strip_prefix('/')
+        .and_then(|rest| rest.split('/').next())
+        .is_some_and(|first| ROOTS.contains(&first))
+        && word.len() > 1;
+    drive || home || (root && word[1..].contains('/'))
 }
 
 fn looks_like_path(word: &str) -> bool {
@@ -335,109 +537,37 @@ fn has_extension(word: &str) -> bool {
     extension_ok && !(stem.len() == 1 && extension.len() == 1)
 }
 
-/// `(depends on T004, T005)` or `depends on: T004` inside a task description.
-fn inline_dependencies(description: &str) -> Vec<TaskId> {
-    let lower = description.to_ascii_lowercase();
-    let Some(at) = lower.find("depends on") else {
-        return Vec::new();
-    };
-    let after = &description[at + "depends on".len()..];
-    let clause = after.split(')').next().unwrap_or(after);
-    ids_in(clause)
+/// A task as `status` and `next --format json` show it: everything an agent
+/// needs to work on it without reading the markdown.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TaskView<'a> {
+    pub id: TaskId,
+    pub description: &'a str,
+    pub phase: &'a str,
+    pub story: Option<&'a str>,
+    pub tags: &'a [String],
+    pub parallel: bool,
+    pub done: bool,
+    pub paths: &'a [String],
+    /// The tasks it is stated to depend on.
+    pub depends_on: Vec<TaskId>,
+    pub line: usize,
 }
 
-/// Every ID in `text`, ranges (`T004-T009`, `T004–T009`, `T004..T009`) expanded.
-pub fn ids_in(text: &str) -> Vec<TaskId> {
-    let mut ids = Vec::new();
-    let words: Vec<&str> = text
-        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '–' | '.')))
-        .filter(|w| !w.is_empty())
-        .collect();
-    for word in words {
-        let word = word.trim_matches('.');
-        let range = word
-            .split_once("..")
-            .or_else(|| word.split_once('–'))
-            .or_else(|| word.split_once('-'));
-        match range.and_then(|(a, b)| Some((TaskId::parse(a)?, TaskId::parse(b)?))) {
-            Some((first, last)) => ids.extend(expand(first, last)),
-            None => ids.extend(TaskId::parse(word)),
+impl TaskEntry {
+    pub fn view<'a>(&'a self, doc: &TasksDoc) -> TaskView<'a> {
+        TaskView {
+            id: self.task.id,
+            description: &self.task.description,
+            phase: &self.task.phase,
+            story: self.story.as_deref(),
+            tags: &self.tags,
+            parallel: self.task.parallel,
+            done: self.task.done,
+            paths: &self.task.paths,
+            depends_on: doc.stated_dependencies(self.task.id),
+            line: self.line,
         }
-    }
-    ids
-}
-
-/// The IDs from `first` to `last` with `first`'s prefix and width; at most
-/// 10,000 of them, so a typo cannot exhaust memory.
-fn expand(first: TaskId, last: TaskId) -> Vec<TaskId> {
-    if first.prefix() != last.prefix() || last.number() < first.number() {
-        return vec![first, last];
-    }
-    let width = first.to_string().len() - 1;
-    (first.number()..=last.number())
-        .take(10_000)
-        .filter_map(|n| TaskId::parse(&format!("{}{:0width$}", first.prefix(), n)))
-        .collect()
-}
-
-/// A line of the Dependencies section, as (before, after) pairs:
-/// `T004 blocks T014, T015`, `T004-T009 before T010-T013`,
-/// `Implementation (T004-T009) before tests (T010-T013)`,
-/// `T014 depends on T004`, `Implementation before polish (T019-T023)`.
-fn dependency_statement(line: &str, phases: &[(String, Vec<TaskId>)]) -> Vec<(TaskId, TaskId)> {
-    const FORWARD: [&str; 4] = [" blocks ", " before ", " → ", " -> "];
-    const BACKWARD: [&str; 5] = [
-        " depends on ",
-        " blocked by ",
-        " requires ",
-        " after ",
-        " needs ",
-    ];
-    let text = line.trim_start().trim_start_matches(['-', '*', '+']).trim();
-    let lower = text.to_ascii_lowercase();
-    let split = |words: &[&str]| {
-        words
-            .iter()
-            .filter_map(|w| lower.find(w).map(|at| (at, w.len())))
-            .min()
-    };
-    let (before_side, after_side) = if let Some((at, len)) = split(&FORWARD) {
-        (&text[..at], &text[at + len..])
-    } else if let Some((at, len)) = split(&BACKWARD) {
-        (&text[at + len..], &text[..at])
-    } else {
-        return Vec::new();
-    };
-    let befores = side_ids(before_side, phases);
-    let afters = side_ids(after_side, phases);
-    befores
-        .iter()
-        .flat_map(|&b| afters.iter().map(move |&a| (b, a)))
-        .filter(|(b, a)| b != a)
-        .collect()
-}
-
-/// The IDs a side names, or else the tasks of the one phase its words name.
-fn side_ids(side: &str, phases: &[(String, Vec<TaskId>)]) -> Vec<TaskId> {
-    let ids = ids_in(side);
-    if !ids.is_empty() {
-        return ids;
-    }
-    let words: Vec<String> = side
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.len() > 2)
-        .map(str::to_lowercase)
-        .collect();
-    let matching: Vec<&(String, Vec<TaskId>)> = phases
-        .iter()
-        .filter(|(name, _)| {
-            let name = name.to_lowercase();
-            words.iter().any(|w| name.contains(w.trim_end_matches('s')))
-        })
-        .collect();
-    match matching.as_slice() {
-        [(_, ids)] => ids.clone(),
-        _ => Vec::new(),
     }
 }
 
@@ -447,6 +577,23 @@ mod tests {
 
     fn id(text: &str) -> TaskId {
         TaskId::parse(text).unwrap()
+    }
+
+    fn ids(doc: &TasksDoc) -> Vec<String> {
+        doc.tasks.iter().map(|e| e.task.id.to_string()).collect()
+    }
+
+    /// Every stated edge as `before>after` pairs, in file order.
+    fn edges(doc: &TasksDoc) -> Vec<String> {
+        let mut out = Vec::new();
+        for d in &doc.dependencies {
+            for b in &d.before {
+                for a in &d.after {
+                    out.push(format!("{b}>{a}@{}", d.line));
+                }
+            }
+        }
+        out
     }
 
     const TEMPLATE: &str = "# Tasks\n\n## Execution Flow (main)\n```\n- [ ] T900 not a task\n```\n\n\
@@ -462,8 +609,7 @@ mod tests {
     #[test]
     fn reads_tasks_outside_fences_and_comments() {
         let doc = parse(TEMPLATE);
-        let ids: Vec<String> = doc.tasks.iter().map(|e| e.task.id.to_string()).collect();
-        assert_eq!(ids, ["T001", "T002", "T004", "T005", "T010"]);
+        assert_eq!(ids(&doc), ["T001", "T002", "T004", "T005", "T010"]);
         assert!(doc.problems.is_empty(), "{:?}", doc.problems);
     }
 
@@ -485,31 +631,239 @@ mod tests {
     }
 
     #[test]
-    fn reads_every_dependency_form() {
+    fn reads_the_seed_dependency_forms() {
         let doc = parse(TEMPLATE);
-        let deps = |t: &str| doc.get(id(t)).unwrap().task.depends_on.clone();
-        assert_eq!(deps("T010"), [id("T004"), id("T005")]);
-        assert_eq!(deps("T005"), [id("T001"), id("T002")]);
-        assert_eq!(deps("T004"), [id("T001"), id("T002")]);
-        assert!(deps("T001").is_empty());
+        assert_eq!(
+            edges(&doc),
+            [
+                "T001>T005@14",
+                "T002>T005@14",
+                "T004>T010@20",
+                "T005>T010@20",
+                "T001>T004@21",
+                "T001>T004@22",
+                "T001>T005@22",
+                "T002>T004@22",
+                "T002>T005@22",
+            ]
+        );
+        assert_eq!(
+            doc.stated_dependencies(id("T010")),
+            [id("T004"), id("T005")]
+        );
+    }
+
+    #[test]
+    fn suffixed_bold_numbered_and_nested_tasks() {
+        let text = "## Phase 1\n\
+- [ ] T007 plain in a.rs\n\
+- [ ] T007a suffixed in b.rs\n\
+- [x] T011K upper suffix\n\
+* [X] T053-TEST dashed suffix\n\
+- [ ] **T060 [P]** bold with marker in c.rs\n\
+- [ ] **T061**: bold then colon [US2] in d.rs\n\
+- [ ] **T062** [P] [US1] [TDD] bold then tags in e.rs\n\
+1. [ ] T070 numbered in f.rs\n\
+2. [x] T071 numbered done\n\
+- [ ] T080 parent in g.rs\n\
+  - [ ] T080a child in h.rs\n\
+- [ ] T090 — dashed description. [P]\n\
+- [ ] Ship it\n";
+        let doc = parse(text);
+        assert_eq!(
+            ids(&doc),
+            [
+                "T007",
+                "T007a",
+                "T011K",
+                "T053-TEST",
+                "T060",
+                "T061",
+                "T062",
+                "T070",
+                "T071",
+                "T080",
+                "T080a",
+                "T090"
+            ]
+        );
+        let done: Vec<String> = doc
+            .tasks
+            .iter()
+            .filter(|e| e.task.done)
+            .map(|e| e.task.id.to_string())
+            .collect();
+        assert_eq!(done, ["T011K", "T053-TEST", "T071"]);
+        let t060 = doc.get(id("T060")).unwrap();
+        assert!(t060.task.parallel);
+        assert_eq!(t060.task.description, "bold with marker in c.rs");
+        let t061 = doc.get(id("T061")).unwrap();
+        assert_eq!(t061.story, None);
+        assert_eq!(t061.task.description, "bold then colon [US2] in d.rs");
+        let t062 = doc.get(id("T062")).unwrap();
+        assert!(t062.task.parallel);
+        assert_eq!(t062.story.as_deref(), Some("US1"));
+        assert_eq!(t062.tags, ["TDD"]);
+        assert_eq!(t062.task.description, "bold then tags in e.rs");
+        assert_eq!(doc.get(id("T080a")).unwrap().line, 12);
+        let t090 = doc.get(id("T090")).unwrap();
+        assert!(t090.task.parallel);
+        assert_eq!(t090.task.description, "dashed description.");
+        for entry in &doc.tasks {
+            let mark = &text[entry.checkbox.clone()];
+            assert_eq!(
+                mark == "x" || mark == "X",
+                entry.task.done,
+                "{}",
+                entry.task.id
+            );
+        }
+    }
+
+    #[test]
+    fn a_story_tag_after_the_description_starts_is_text() {
+        // Tags are read only where the description starts.
+        let doc = parse("- [ ] T001 [US1] [P] a in a.rs\n");
+        let entry = &doc.tasks[0];
+        assert_eq!(entry.story.as_deref(), Some("US1"));
+        assert!(entry.task.parallel);
+        assert_eq!(entry.task.description, "a in a.rs");
+    }
+
+    #[test]
+    fn detail_lines_give_dependencies_and_paths() {
+        let text = "## Phase 1\n\
+- [ ] T001 First\n  - Depends on: none\n  - File: `src/first.rs`\n\
+- [ ] T002 Second\n  - **Dependencies**: T001\n  - Blocker for: T004, T005\n\
+- [ ] T003 Third (blocked until T002 approved)\n\
+- [ ] T004 [D:T001,T003] Fourth\n\
+- [ ] T005 [P after T004] Fifth\n\
+- [ ] T006 Sixth\n  - Acceptance: runs after the deploy\n";
+        let doc = parse(text);
+        assert_eq!(
+            edges(&doc),
+            [
+                "T002>T003@8",
+                "T001>T004@9",
+                "T003>T004@9",
+                "T004>T005@10",
+                "T001>T002@6",
+                "T002>T004@7",
+                "T002>T005@7",
+            ]
+        );
+        let stated: Vec<bool> = doc.tasks.iter().map(|e| e.states_dependencies).collect();
+        assert_eq!(stated, [true, true, true, true, true, false]);
+        assert_eq!(doc.get(id("T001")).unwrap().task.paths, ["src/first.rs"]);
+        assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    }
+
+    #[test]
+    fn phase_paragraphs_and_sections_name_phases_and_stories() {
+        let text = "## Phase 1: Setup\n- [ ] T001 a in a.rs\n- [ ] T002 b in b.rs\n\
+## Phase 2: Foundational\n- [ ] T003 c in c.rs\n- [ ] T004 d in d.rs\n\n\
+**Dependencies**: T001 must be complete. T003-T004 can run in parallel\n\
+## Phase 3: User Story 1\n- [ ] T005 [US1] e in e.rs\n\
+## Phase 4: User Story 2\n- [ ] T006 [US2] f in f.rs\n\
+## Dependencies & Execution Order\n\
+- **Foundational (Phase 2)**: Depends on Setup completion - BLOCKS all user stories\n\
+- US2 can start in parallel after US1\n\
+- Setup → Foundational → US1\n\
+- Tests MUST fail before implementation\n\
+- T005 and T006 share the API\n";
+        let doc = parse(text);
+        assert_eq!(
+            edges(&doc),
+            [
+                "T001>T003@8",
+                "T001>T004@8",
+                "T001>T003@14",
+                "T001>T004@14",
+                "T002>T003@14",
+                "T002>T004@14",
+                "T005>T006@15",
+                "T001>T003@16",
+                "T001>T004@16",
+                "T002>T003@16",
+                "T002>T004@16",
+                "T003>T005@16",
+                "T004>T005@16",
+            ]
+        );
+        let problems: Vec<String> = doc
+            .problems
+            .iter()
+            .map(|p| format!("{}: {:?}: {}", p.line, p.severity, p.message))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "17: Warning: cannot tell which tasks `Tests MUST fail before implementation` orders; no dependency read from it",
+                "18: Warning: names tasks but no order between them: `T005 and T006 share the API`",
+            ]
+        );
+    }
+
+    #[test]
+    fn over_reading_is_avoided() {
+        let text = "## Phase 1\n- [ ] T001 a in a.rs\n- [ ] T002 b in b.rs\n- [ ] T003 c in c.rs\n- [ ] T004 d in d.rs\n\
+- [ ] T005 e in e.rs\n## Dependencies\n- T004 depends on T002 and T003 → run after both\n";
+        let doc = parse(text);
+        assert_eq!(edges(&doc), ["T002>T004@8", "T003>T004@8"]);
+    }
+
+    #[test]
+    fn ranges_follow_the_files_ids_suffixes_and_direction() {
+        let text = "- [ ] T007 a\n- [ ] T007a b\n- [ ] T008 c\n- [ ] T009 d\n- [ ] T010 e\n\
+## Dependencies\n- T007-T008 before T010\n- T009..T007a before T010\n- T001-C002 before T010\n";
+        let doc = parse(text);
+        assert_eq!(
+            edges(&doc),
+            [
+                "T007>T010@7",
+                "T007a>T010@7",
+                "T008>T010@7",
+                "T007a>T010@8",
+                "T008>T010@8",
+                "T009>T010@8",
+                "T001>T010@9",
+                "C002>T010@9",
+            ]
+        );
+    }
+
+    #[test]
+    fn dependency_like_lines_outside_dependency_sections_are_not_read() {
+        let doc =
+            parse("## Phase 1\n- [ ] T001 a\n- [ ] T002 b\n\nT001 blocks T002 in this sentence.\n");
+        assert!(doc.dependencies.is_empty());
     }
 
     #[test]
     fn checkbox_range_points_at_the_mark_with_crlf_and_bom() {
         let text =
-            "\u{feff}## Phase 1\r\n- [ ] T001 First in a/b.rs\r\n  * [x] **C002** Second\r\n";
+            "\u{feff}- [ ] T001 First in a/b.rs\r\n## Phase 1\r\n  * [x] **C002** Second\r\n";
         let doc = parse(text);
         assert_eq!(doc.tasks.len(), 2);
         let first = &doc.tasks[0];
+        assert_eq!(first.checkbox, 6..7);
         assert_eq!(&text[first.checkbox.clone()], " ");
-        assert_eq!(first.line, 2);
+        assert_eq!(first.line, 1);
         assert_eq!(first.task.description, "First in a/b.rs");
-        assert_eq!(first.task.phase, "Phase 1");
         let second = &doc.tasks[1];
         assert_eq!(second.task.id.to_string(), "C002");
         assert_eq!(&text[second.checkbox.clone()], "x");
         assert_eq!(second.task.description, "Second");
+        assert_eq!(second.task.phase, "Phase 1");
         assert!(second.task.done);
+    }
+
+    #[test]
+    fn repeated_ids_are_all_kept_and_get_finds_the_first() {
+        let doc = parse("- [ ] T001 a\n- [ ] T002 b\n- [x] T001 c\n");
+        assert_eq!(ids(&doc), ["T001", "T002", "T001"]);
+        assert_eq!(doc.get(id("T001")).unwrap().line, 1);
+        assert_eq!(doc.all_with(id("T001")).len(), 2);
     }
 
     #[test]
@@ -518,15 +872,15 @@ mod tests {
         assert!(doc.tasks.is_empty());
         assert_eq!(
             doc.problems,
-            [Problem {
-                line: 1,
-                message: "`T4` is not a task ID (`T` or `C` and three or more digits)".into()
-            }]
+            [Problem::error(
+                1,
+                "`T4` is not a task ID (`T` or `C`, three or more digits, an optional suffix such as `a` or `-TEST`)"
+            )]
         );
     }
 
     #[test]
-    fn paths_exclude_ids_urls_numbers_and_abbreviations() {
+    fn paths_exclude_ids_urls_numbers_and_abbreviations_but_keep_absolute_ones() {
         assert_eq!(
             paths_in(
                 "Check T004, https://x.io/a, GET /healthz, v1.2, e.g. <30s in .dockerignore and Cargo.toml."
@@ -537,27 +891,9 @@ mod tests {
             paths_in("Write ./docker/test/ (see docker/README.md)"),
             ["docker/test/", "docker/README.md"]
         );
-    }
-
-    #[test]
-    fn ranges_expand_with_their_width() {
         assert_eq!(
-            ids_in("T008..T010, C01"),
-            [id("T008"), id("T009"), id("T010")]
-        );
-        assert_eq!(ids_in("T0009–T0010"), [id("T0009"), id("T0010")]);
-    }
-
-    #[test]
-    fn backward_statements_and_unmatched_prose() {
-        let doc = parse("## Phase 1\n- [ ] T001 a\n- [ ] T002 b\n## Dependencies\n- T002 depends on T001\n- Everything before lunch\n");
-        assert_eq!(
-            doc.dependencies,
-            [Dependency {
-                before: id("T001"),
-                after: id("T002"),
-                line: 5
-            }]
+            paths_in("Read /etc/passwd and ~/x/y.txt but not /api/v1/items"),
+            ["/etc/passwd", "~/x/y.txt"]
         );
     }
 
@@ -569,11 +905,14 @@ mod tests {
             "- [",
             "- [ ]",
             "- [ ] **T001",
+            "- [ ] **",
             "```",
             "<!--",
             "# ",
             "- [x]T001",
             "ü- [ ] T001 ü/ö.rs",
+            "- [ ] T001 ü (depends on ü→T002)\n## Dependencies\n- ü → ö\n- T001 →\n→ T001\n",
+            "> - [ ] T001 quoted\n",
         ] {
             let _ = parse(text);
         }
