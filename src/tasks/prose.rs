@@ -75,15 +75,13 @@ const BACKWARD: [&str; 15] = [
     " follows ",
     " builds on ",
 ];
-const BEFORE_LABELS: [&str; 12] = [
+const BEFORE_LABELS: [&str; 10] = [
     "dependencies",
     "dependency",
     "depends on",
     "depend on",
     "blocked by",
     "requires",
-    "prerequisites",
-    "prerequisite",
     "after",
     "needs",
     "waits for",
