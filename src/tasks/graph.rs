@@ -316,9 +316,11 @@ impl<'a> Graph<'a> {
             .collect()
     }
 
+    /// A node's name in Mermaid and DOT: the ID (`-` as `_`, which both
+    /// read as part of a name), or `J<n>` for a join.
     fn name(&self, node: usize) -> String {
         match self.entry(node) {
-            Some(entry) => entry.task.id.to_string(),
+            Some(entry) => entry.task.id.to_string().replace('-', "_"),
             None => format!("J{node}"),
         }
     }
@@ -350,7 +352,7 @@ impl<'a> Graph<'a> {
             .tasks
             .iter()
             .filter(|e| e.task.done && self.node_of.contains_key(&e.task.id))
-            .map(|e| e.task.id.to_string())
+            .map(|e| e.task.id.to_string().replace('-', "_"))
             .collect::<Vec<_>>();
         let mut unique = done.clone();
         unique.dedup();
@@ -682,6 +684,20 @@ mod tests {
         assert!(svg.contains("<rect x=\"20\" y=\"208\""));
         assert!(svg.contains("<rect x=\"20\" y=\"302\""));
         assert!(svg.contains("height=\"416\""));
+    }
+
+    #[test]
+    fn suffixed_ids_are_valid_node_names() {
+        let doc = parse("- [x] T053-TEST a\n- [ ] T054 b (depends on T053-TEST)\n");
+        let graph = Graph::new(&doc);
+        let mermaid = graph.to_mermaid();
+        assert!(
+            mermaid.contains("    T053_TEST[\"T053-TEST: a\"]\n"),
+            "{mermaid}"
+        );
+        assert!(mermaid.contains("    T053_TEST --> T054\n"), "{mermaid}");
+        assert!(mermaid.contains("    class T053_TEST done\n"), "{mermaid}");
+        assert!(graph.to_dot().contains("    \"T053_TEST\" -> \"T054\";\n"));
     }
 
     #[test]
