@@ -11,11 +11,14 @@ fn main() -> ExitCode {
         }
     };
     let mut cx = Context::new(cli.global);
-    match cli.command.run(&mut cx) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            cx.shell.error(&err);
-            ExitCode::FAILURE
-        }
+    let ran = cli.command.run(&mut cx);
+    let written = cx.shell.finish();
+    let errors: Vec<_> = [ran, written].into_iter().filter_map(Result::err).collect();
+    for err in &errors {
+        cx.shell.error(err);
+    }
+    match errors.is_empty() {
+        true => ExitCode::SUCCESS,
+        false => ExitCode::FAILURE,
     }
 }

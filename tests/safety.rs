@@ -5,7 +5,7 @@
 
 mod scaffold_support;
 
-use scaffold_support::Workspace;
+use scaffold_support::{tool_available, Workspace};
 use std::fs;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -173,4 +173,200 @@ fn template_directory_loops_and_recursive_partials_are_errors_naming_them() {
         ),
         "{stderr}"
     );
+}
+
+/// Runs the binary in `ws` with `stdout` as its standard output.
+fn run_to(ws: &Workspace, args: &[&str], stdout: Stdio) -> (Option<i32>, String) {
+    run_to_in(ws.root(), args, stdout)
+}
+
+#[test]
+fn a_failed_write_to_stdout_exits_1_and_a_closed_pipe_stays_quiet() {
+    let ws = Workspace::fixture("service");
+    ws.run(&["generate", "--feature", FEATURE]).ok();
+    let commands: [&[&str]; 4] = [
+        &["graph", "--format", "svg"],
+        &["graph", "--format", "dot"],
+        &["status", "--format", "json"],
+        &["generate", "--feature", FEATURE, "--format", "json"],
+    ];
+    for args in commands {
+        let full = fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let (code, stderr) = run_to(&ws, args, Stdio::from(full));
+        assert_eq!(code, Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.ends_with(
+                "error: cannot write to standard output: No space left on device (os error 28)\n"
+            ),
+            "{args:?}: {stderr}"
+        );
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let (code, stderr) = run_to(&ws, args, Stdio::from(writer));
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+    }
+}
+
+/// A small tmpfs mounted for one test (root, or a user allowed to mount);
+/// unmounted when dropped.
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    /// `None` (with a SKIPPED line) only when the machine cannot mount and
+    /// `CARGO_TASKS_TEST_SKIP` names `mount`; a failure otherwise.
+    fn mount(size: &str) -> Option<Tmpfs> {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().to_str().unwrap().to_string();
+        let options = format!("size={size}");
+        let args = ["-t", "tmpfs", "-o", &options, "tmpfs", &target];
+        tool_available("mount", &args).then_some(Tmpfs { dir })
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+/// Every file below `dir` with its bytes.
+fn tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in fs::read_dir(&current).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if path.is_dir() {
+                found.push((format!("{rel}/"), Vec::new()));
+                pending.push(path);
+            } else {
+                found.push((rel, fs::read(&path).unwrap()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Fails naming the paths that differ between two `tree`s.
+fn assert_same_tree(before: &[(String, Vec<u8>)], after: &[(String, Vec<u8>)], why: &str) {
+    let differ: Vec<&String> = before
+        .iter()
+        .chain(after)
+        .filter(|entry| !(before.contains(entry) && after.contains(entry)))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(differ.is_empty(), "{why}: {differ:?}");
+}
+
+/// Fills the filesystem of `path` until a write fails.
+fn fill(path: &std::path::Path) {
+    use std::io::Write;
+    let mut file = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .unwrap();
+    let block = vec![b'x'; 4096];
+    while file.write_all(&block).is_ok() {}
+    while file.write_all(b"x").is_ok() {}
+}
+
+#[test]
+fn on_a_full_disk_scaffold_and_generate_fail_naming_the_file_and_change_nothing() {
+    let Some(disk) = Tmpfs::mount("2m") else {
+        return;
+    };
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/service");
+    let root = disk.dir.path().join("service");
+    let copied = Command::new("cp")
+        .arg("-r")
+        .arg(&fixture)
+        .arg(&root)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_cargo-tasks"))
+            .arg("tasks")
+            .args(args)
+            .current_dir(&root)
+            .env("CARGO_TERM_COLOR", "never")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = run(&["generate", "--feature", FEATURE]);
+    assert_eq!(code, Some(0), "{stderr}");
+    // The next generate has something to change: the research document goes.
+    fs::remove_file(root.join(format!("{FEATURE_DIR}/research.md"))).unwrap();
+    let filler = disk.dir.path().join("filler");
+    fill(&filler);
+    let before = tree(&root);
+
+    // Room for a few of scaffold's files, not for all of them.
+    let full = fs::metadata(&filler).unwrap().len();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&filler)
+        .unwrap()
+        .set_len(full - 3 * 4096)
+        .unwrap();
+    let (code, stderr) = run(&["scaffold", "--feature", FEATURE]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(": cannot write: No space left on device"),
+        "{stderr}"
+    );
+    assert_same_tree(
+        &before,
+        &tree(&root),
+        "a failed scaffold leaves the tree as it was",
+    );
+    fill(&filler);
+
+    let (code, stderr) = run(&["generate", "--feature", FEATURE]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert_same_tree(&before, &tree(&root), "tasks.md is kept whole");
+
+    let svg = fs::File::create(disk.dir.path().join("graph.svg"));
+    if let Ok(svg) = svg {
+        let (code, stderr) = run_to_in(&root, &["graph", "--format", "svg"], Stdio::from(svg));
+        assert_eq!(code, Some(1), "{stderr}");
+        assert!(
+            stderr.contains("cannot write to standard output: No space left"),
+            "{stderr}"
+        );
+    }
+}
+
+fn run_to_in(root: &std::path::Path, args: &[&str], stdout: Stdio) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-tasks"))
+        .arg("tasks")
+        .args(args)
+        .current_dir(root)
+        .env("CARGO_TERM_COLOR", "never")
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }

@@ -10,7 +10,7 @@ use crate::container::{
 use crate::docker::{Build, Builder};
 use crate::feature::{Feature, FeatureArgs};
 use crate::layout;
-use crate::ops::fs::{unified_diff, Outcome, Writer};
+use crate::ops::fs::{unified_diff, Outcome, Planned, Writer};
 use crate::render::Renderer;
 use crate::spec::{self, Documents};
 use crate::tasks::read;
@@ -84,14 +84,22 @@ impl ScaffoldArgs {
         let mut files = render_all(&renderer, &context, &build, &outputs)?;
         files.extend(config_placeholders(&context, &ws, &files));
         let writer = Writer::new(&ws.root, self.dry_run, self.force);
-        // Check every path before writing any, so a refused path leaves the tree untouched.
         let current = files
             .iter()
             .map(|file| writer.current(&file.path))
             .collect::<Result<Vec<_>>>()?;
+        // All or nothing: a refused path or a failed write leaves the tree as it was.
+        let planned: Vec<Planned> = files
+            .iter()
+            .map(|file| Planned {
+                rel: &file.path,
+                contents: &file.text,
+                executable: file.executable,
+            })
+            .collect();
+        let outcomes = writer.write_all(&planned)?;
         let mut tally = Tally::default();
-        for (file, before) in files.iter().zip(current) {
-            let outcome = writer.write(&file.path, &file.text, file.executable)?;
+        for ((file, before), outcome) in files.iter().zip(current).zip(outcomes) {
             self.report(cx, file, outcome, before.as_deref(), &mut tally);
         }
         self.summarize(cx, &feature, &tally);

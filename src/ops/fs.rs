@@ -134,41 +134,94 @@ impl Writer {
     }
 
     /// The current text of `rel` (lossy UTF-8), `None` when it does not exist.
-    /// Reads under the same rules as writes: no symlinks, nothing outside.
+    /// Reads under the same rules as writes: no symlinks, nothing outside,
+    /// regular files only.
     pub fn current(&self, rel: &str) -> Result<Option<String>> {
         let path = self.checked_path(rel)?;
-        match fs::read(&path) {
-            Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io("read", &path, &e)),
-        }
+        Ok(existing(&path)?.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
     }
 
     /// Writes `contents` to `rel`; `executable` files get mode 0755, others
     /// keep the mode of the file they replace. A file "differs" when its
     /// bytes differ or an executable lacks its execute bit.
     pub fn write(&self, rel: &str, contents: &str, executable: bool) -> Result<Outcome> {
-        let path = self.checked_path(rel)?;
-        let outcome = match fs::read(&path) {
-            Ok(existing) if existing == contents.as_bytes() && mode_fits(&path, executable)? => {
+        let file = Planned {
+            rel,
+            contents,
+            executable,
+        };
+        Ok(self.write_all(&[file])?[0])
+    }
+
+    /// Writes every file or none: each new text goes to a temporary file
+    /// beside its target first; only when all are written are they renamed
+    /// into place. A failure on the way (a full disk, a permission) removes
+    /// the temporary files and the directories made for them, and puts back
+    /// any file already replaced, so the tree is as it was.
+    pub fn write_all(&self, files: &[Planned]) -> Result<Vec<Outcome>> {
+        let mut plans = Vec::with_capacity(files.len());
+        for file in files {
+            plans.push(self.plan(file)?);
+        }
+        let outcomes = plans.iter().map(|p| p.outcome).collect();
+        if self.dry_run {
+            return Ok(outcomes);
+        }
+        let mut batch = Batch::default();
+        let result = self
+            .stage(files, &plans, &mut batch)
+            .and_then(|()| batch.commit());
+        if let Err(err) = result {
+            batch.roll_back();
+            return Err(err);
+        }
+        Ok(outcomes)
+    }
+
+    /// What writing `file` would do, with the bytes it would replace.
+    fn plan(&self, file: &Planned) -> Result<Plan> {
+        let path = self.checked_path(file.rel)?;
+        let old = match existing(&path)? {
+            Some(bytes) => {
+                let meta = fs::metadata(&path).map_err(|e| Error::io("inspect", &path, &e))?;
+                Some((bytes, meta.permissions()))
+            }
+            None => None,
+        };
+        let outcome = match &old {
+            Some((bytes, _))
+                if bytes == file.contents.as_bytes() && mode_fits(&path, file.executable)? =>
+            {
                 Outcome::Unchanged
             }
-            Ok(_) if !self.force => Outcome::Kept,
-            Ok(_) => Outcome::Overwritten,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Outcome::Created,
-            Err(e) if e.kind() == io::ErrorKind::IsADirectory => {
-                return Err(Error::new("a directory is in the way").in_file(&path))
-            }
-            Err(e) => return Err(Error::io("read", &path, &e)),
+            Some(_) if !self.force => Outcome::Kept,
+            Some(_) => Outcome::Overwritten,
+            None => Outcome::Created,
         };
-        if self.dry_run || matches!(outcome, Outcome::Unchanged | Outcome::Kept) {
-            return Ok(outcome);
+        Ok(Plan { path, outcome, old })
+    }
+
+    /// Writes the temporary file of every file that changes.
+    fn stage(&self, files: &[Planned], plans: &[Plan], batch: &mut Batch) -> Result<()> {
+        for (file, plan) in files.iter().zip(plans) {
+            if !matches!(plan.outcome, Outcome::Created | Outcome::Overwritten) {
+                continue;
+            }
+            batch.dirs.extend(self.create_parents(file.rel)?);
+            let temp = temp_path(&plan.path);
+            let mode = file.executable.then_some(EXECUTABLE_MODE);
+            let durable = plan.outcome == Outcome::Overwritten;
+            let staged = Staged {
+                temp: temp.clone(),
+                target: plan.path.clone(),
+                old: plan.old.clone(),
+                durable,
+                renamed: false,
+            };
+            batch.files.push(staged);
+            write_temp(&temp, &plan.path, file.contents.as_bytes(), mode, durable)?;
         }
-        self.create_parents(rel)?;
-        let mode = executable.then_some(EXECUTABLE_MODE);
-        let durable = outcome == Outcome::Overwritten;
-        replace(&path, contents.as_bytes(), mode, durable)?;
-        Ok(outcome)
+        Ok(())
     }
 
     /// `root/rel` after checking that `rel` stays inside the root, names no
@@ -204,13 +257,14 @@ impl Writer {
 
     /// Creates the missing parent directories of `rel` one by one, so that a
     /// symlink appearing meanwhile is never followed into.
-    fn create_parents(&self, rel: &str) -> Result<()> {
+    fn create_parents(&self, rel: &str) -> Result<Vec<PathBuf>> {
         let parts = relative_parts(rel).ok_or_else(|| outside_error(&self.root.join(rel)))?;
         let mut dir = self.root.clone();
+        let mut created = Vec::new();
         for part in parts.iter().take(parts.len().saturating_sub(1)) {
             dir.push(part);
             match fs::create_dir(&dir) {
-                Ok(()) => {}
+                Ok(()) => created.push(dir.clone()),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
                     let meta =
                         fs::symlink_metadata(&dir).map_err(|e| Error::io("inspect", &dir, &e))?;
@@ -221,8 +275,84 @@ impl Writer {
                 Err(e) => return Err(Error::io("create", &dir, &e)),
             }
         }
+        Ok(created)
+    }
+}
+
+/// One file for [`Writer::write_all`].
+#[derive(Debug, Clone, Copy)]
+pub struct Planned<'a> {
+    pub rel: &'a str,
+    pub contents: &'a str,
+    pub executable: bool,
+}
+
+/// What writing one file will do.
+struct Plan {
+    path: PathBuf,
+    outcome: Outcome,
+    /// The bytes and permissions it replaces, to put back if a later file fails.
+    old: Option<(Vec<u8>, fs::Permissions)>,
+}
+
+/// A temporary file waiting to be renamed over its target.
+struct Staged {
+    temp: PathBuf,
+    target: PathBuf,
+    old: Option<(Vec<u8>, fs::Permissions)>,
+    durable: bool,
+    renamed: bool,
+}
+
+/// The files and directories a [`Writer::write_all`] has made so far.
+#[derive(Default)]
+struct Batch {
+    files: Vec<Staged>,
+    dirs: Vec<PathBuf>,
+}
+
+impl Batch {
+    fn commit(&mut self) -> Result<()> {
+        for staged in &mut self.files {
+            fs::rename(&staged.temp, &staged.target)
+                .map_err(|e| Error::io("rename a temporary file to", &staged.target, &e))?;
+            staged.renamed = true;
+            if staged.durable {
+                sync_parent(&staged.target);
+            }
+        }
         Ok(())
     }
+
+    /// Best effort: every step is tried even when one fails, so that a
+    /// failing restore never hides the error that caused it.
+    fn roll_back(&mut self) {
+        for staged in self.files.iter().rev() {
+            match (&staged.old, staged.renamed) {
+                (_, false) => {
+                    let _ = fs::remove_file(&staged.temp);
+                }
+                (None, true) => {
+                    let _ = fs::remove_file(&staged.target);
+                }
+                (Some((bytes, permissions)), true) => {
+                    let _ = replace(&staged.target, bytes, None, true);
+                    let _ = fs::set_permissions(&staged.target, permissions.clone());
+                }
+            }
+        }
+        for dir in self.dirs.iter().rev() {
+            let _ = fs::remove_dir(dir);
+        }
+    }
+}
+
+/// The bytes of the file at a checked path, `None` when there is none.
+fn existing(path: &Path) -> Result<Option<Vec<u8>>> {
+    if fs::symlink_metadata(path).is_ok_and(|meta| meta.is_dir()) {
+        return Err(Error::new("a directory is in the way").in_file(path));
+    }
+    read_bounded(path)
 }
 
 const EXECUTABLE_MODE: u32 = 0o755;
@@ -626,6 +756,54 @@ mod tests {
                 "{fine}"
             );
         }
+    }
+
+    #[test]
+    fn a_batch_that_fails_part_way_leaves_the_tree_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("keep")).unwrap();
+        let kept = dir.path().join("keep/old.sh");
+        fs::write(&kept, "old\n").unwrap();
+        fs::set_permissions(&kept, fs::Permissions::from_mode(0o600)).unwrap();
+        // A name its temporary file cannot have (over 255 bytes): the last write fails.
+        let long = format!("late/{}", "n".repeat(250));
+        let files = [
+            Planned {
+                rel: "docker/new/a",
+                contents: "a",
+                executable: false,
+            },
+            Planned {
+                rel: "keep/old.sh",
+                contents: "new\n",
+                executable: true,
+            },
+            Planned {
+                rel: "b",
+                contents: "b",
+                executable: true,
+            },
+            Planned {
+                rel: &long,
+                contents: "x",
+                executable: false,
+            },
+        ];
+        let err = writer(dir.path(), false, true)
+            .write_all(&files)
+            .unwrap_err();
+        assert_eq!(err.file(), Some(dir.path().join(&long).as_path()));
+        assert_eq!(entries(dir.path()), ["keep", "keep/old.sh"]);
+        assert_eq!(fs::read_to_string(&kept).unwrap(), "old\n");
+        assert_eq!(mode(&kept), 0o600);
+        let outcomes = writer(dir.path(), false, true)
+            .write_all(&files[..3])
+            .unwrap();
+        assert_eq!(
+            outcomes,
+            [Outcome::Created, Outcome::Overwritten, Outcome::Created]
+        );
+        assert_eq!(mode(&kept), 0o755);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Cargo-style terminal output: right-aligned coloured status verbs, warnings
-//! and notes on stderr; data on stdout. Every verb prints through here.
+//! and notes on stderr; data on stdout. Every verb prints through here. A
+//! failed write of data is remembered and reported by `finish` (exit 1); a
+//! closed pipe (`| head`) only stops the output, quietly.
 
 use anstream::{AutoStream, ColorChoice};
 use anstyle::Style;
@@ -33,6 +35,8 @@ pub struct Shell {
     out: AutoStream<std::io::Stdout>,
     verbosity: Verbosity,
     color: bool,
+    /// The first failed write to stdout; later data is not written.
+    out_failed: Option<std::io::Error>,
 }
 
 impl Shell {
@@ -49,6 +53,7 @@ impl Shell {
             out: AutoStream::new(std::io::stdout(), choice),
             verbosity,
             color,
+            out_failed: None,
         }
     }
 
@@ -103,8 +108,25 @@ impl Shell {
     }
 
     /// Data for the user or a script (JSON, graphs, diffs); never silenced.
+    /// A failed write is reported by [`Shell::finish`].
     pub fn out(&mut self, text: &str) {
-        let _ = self.out.write_all(text.as_bytes());
-        let _ = self.out.flush();
+        if self.out_failed.is_some() {
+            return;
+        }
+        let written = self.out.write_all(text.as_bytes());
+        if let Err(err) = written.and_then(|()| self.out.flush()) {
+            self.out_failed = Some(err);
+        }
+    }
+
+    /// The end of a command's output: an error when data could not be
+    /// written to stdout, except to a closed pipe (the reader has all it wanted).
+    pub fn finish(&mut self) -> crate::Result<()> {
+        match self.out_failed.take() {
+            Some(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(crate::Error::new(
+                format!("cannot write to standard output: {err}"),
+            )),
+            _ => Ok(()),
+        }
     }
 }
