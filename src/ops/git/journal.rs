@@ -380,3 +380,108 @@ pub(super) fn recover(git: &Git) -> Result<Option<String>> {
     fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", &dir, &e))?;
     Ok(note)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{git as run_git, repo};
+    use super::*;
+
+    /// A run of `done` killed right after it took the index lock and wrote
+    /// tasks.md (`a.txt` here).
+    fn killed_after_begin(dir: &Path) -> Git {
+        let git = Git::discover(dir).unwrap();
+        let tasks = dir.join("a.txt");
+        let head = git.head_commit().unwrap().map(|c| c.id());
+        let journal = Journal::begin(
+            &git,
+            &Planned {
+                file: &tasks,
+                before: b"a\n",
+                after: b"a2\n",
+                label: "done T001",
+                head,
+            },
+        )
+        .unwrap();
+        fs::write(&tasks, "a2\n").unwrap();
+        std::mem::forget(journal);
+        git
+    }
+
+    #[test]
+    fn nothing_to_recover_and_a_journal_never_written() {
+        let dir = repo();
+        let git = Git::discover(dir.path()).unwrap();
+        assert_eq!(git.recover().unwrap(), None);
+        fs::create_dir(dir.path().join(".git/cargo-tasks")).unwrap();
+        fs::write(dir.path().join(".git/cargo-tasks/lock"), "").unwrap();
+        assert_eq!(git.recover().unwrap(), None);
+        assert!(!dir.path().join(".git/cargo-tasks").exists());
+    }
+
+    #[test]
+    fn a_run_killed_before_the_commit_point_is_rolled_back() {
+        let dir = repo();
+        let git = killed_after_begin(dir.path());
+        assert!(dir.path().join(".git/index.lock").exists());
+        assert_eq!(
+            git.recover().unwrap().unwrap(),
+            "the interrupted `done T001` was rolled back: tasks.md restored, nothing committed"
+        );
+        assert_eq!(fs::read_to_string(dir.path().join("a.txt")).unwrap(), "a\n");
+        assert!(!dir.path().join(".git/index.lock").exists());
+        assert!(!dir.path().join(".git/cargo-tasks").exists());
+        assert_eq!(run_git(dir.path(), &["status", "--porcelain"]), "");
+    }
+
+    #[test]
+    fn someone_elses_index_lock_and_edits_are_left_alone() {
+        let dir = repo();
+        let git = killed_after_begin(dir.path());
+        let lock = dir.path().join(".git/index.lock");
+        fs::remove_file(&lock).unwrap();
+        fs::write(&lock, "another git").unwrap();
+        fs::write(dir.path().join("a.txt"), "edited by hand\n").unwrap();
+        let note = git.recover().unwrap().unwrap();
+        assert!(
+            note.ends_with("a.txt was changed by something else meanwhile and is left as it is"),
+            "{note}"
+        );
+        assert_eq!(fs::read_to_string(&lock).unwrap(), "another git");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a.txt")).unwrap(),
+            "edited by hand\n"
+        );
+    }
+
+    #[test]
+    fn head_moved_since_the_kill_leaves_tasks_md_alone() {
+        let dir = repo();
+        let git = killed_after_begin(dir.path());
+        fs::remove_file(dir.path().join(".git/index.lock")).unwrap();
+        run_git(dir.path(), &["commit", "-q", "-am", "by hand"]);
+        let note = git.recover().unwrap().unwrap();
+        assert_eq!(
+            note,
+            "the interrupted `done T001` was abandoned: HEAD moved since; tasks.md is left as it is"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a.txt")).unwrap(),
+            "a2\n"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_journal_says_what_to_check() {
+        let dir = repo();
+        fs::create_dir(dir.path().join(".git/cargo-tasks")).unwrap();
+        fs::write(dir.path().join(".git/cargo-tasks/journal"), "{").unwrap();
+        let err = Git::discover(dir.path()).unwrap().recover().unwrap_err();
+        assert!(
+            err.message()
+                .starts_with("unreadable record of an interrupted run"),
+            "{err}"
+        );
+        assert!(err.help()[0].starts_with("check tasks.md and `git status`, then remove "));
+    }
+}
