@@ -73,7 +73,7 @@ impl Git {
         Ok(commit)
     }
 
-    fn commit_journaled(
+    pub(super) fn commit_journaled(
         &self,
         journal: &mut Journal,
         edit: &TaskEdit,

@@ -472,6 +472,56 @@ mod tests {
     }
 
     #[test]
+    fn a_run_killed_after_the_commit_point_is_completed() {
+        let dir = repo();
+        let git = Git::discover(dir.path()).unwrap();
+        let tasks = dir.path().join("a.txt");
+        let parent = git.head_commit().unwrap();
+        let edit = super::super::TaskEdit {
+            file: &tasks,
+            before: b"a\n",
+            after: b"a2\n",
+            label: "done T001",
+        };
+        let mut journal = Journal::begin(
+            &git,
+            &Planned {
+                file: &tasks,
+                before: edit.before,
+                after: edit.after,
+                label: edit.label,
+                head: parent.as_ref().map(git2::Commit::id),
+            },
+        )
+        .unwrap();
+        let idents = git.idents().unwrap();
+        let commit = git
+            .commit_journaled(
+                &mut journal,
+                &edit,
+                &["a.txt".to_string()],
+                "T001: a\n",
+                &idents,
+                parent.as_ref(),
+            )
+            .unwrap();
+        std::mem::forget(journal);
+        assert_eq!(
+            run_git(dir.path(), &["status", "--porcelain"]),
+            "MM a.txt\n",
+            "killed before the index was renamed: it still holds the old entry"
+        );
+        let short: String = commit.to_string().chars().take(7).collect();
+        assert_eq!(
+            git.recover().unwrap().unwrap(),
+            format!("the interrupted `done T001` was completed (commit {short})")
+        );
+        assert_eq!(run_git(dir.path(), &["status", "--porcelain"]), "");
+        assert!(!dir.path().join(".git/index.lock").exists());
+        assert!(!dir.path().join(".git/cargo-tasks").exists());
+    }
+
+    #[test]
     fn an_unreadable_journal_says_what_to_check() {
         let dir = repo();
         fs::create_dir(dir.path().join(".git/cargo-tasks")).unwrap();
