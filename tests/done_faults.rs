@@ -146,7 +146,7 @@ fn kill_loop(repo: &Repo, runs: usize) -> (usize, usize) {
         span = span.max(start.elapsed());
     }
     let span_us = (span.as_micros() as u64).max(1000) * 5 / 4;
-    let (mut befores, mut afters) = (0, 0);
+    let (mut befores, mut afters, mut rolled_back, mut completed) = (0, 0, 0, 0);
     for run in 0..runs {
         let before = State::of(repo);
         repo.write("docker/Dockerfile", &format!("FROM scratch\n# {run}\n"));
@@ -170,11 +170,13 @@ fn kill_loop(repo: &Repo, runs: usize) -> (usize, usize) {
         }
 
         let repair = repo.run(&["done", "--repair"]);
-        assert!(
-            repair.status.success(),
-            "{context}: repair failed: {}",
-            String::from_utf8_lossy(&repair.stderr)
-        );
+        let said = String::from_utf8_lossy(&repair.stderr);
+        assert!(repair.status.success(), "{context}: repair failed: {said}");
+        if said.contains("was rolled back") {
+            rolled_back += 1;
+        } else if said.contains("was completed") {
+            completed += 1;
+        }
         let now = State::of(repo);
         if now == before {
             befores += 1;
@@ -187,6 +189,10 @@ fn kill_loop(repo: &Repo, runs: usize) -> (usize, usize) {
         }
         assert_clean(repo, &context);
     }
+    eprintln!(
+        "{runs} kills: {befores} left the state before, {afters} the state after; \
+         the repair rolled back {rolled_back} and completed {completed}"
+    );
     (befores, afters)
 }
 
@@ -278,6 +284,41 @@ fn sigterm_while_the_hook_runs_restores_and_exits_by_the_signal() {
 #[test]
 fn sigint_while_the_hook_runs_restores_and_exits_by_the_signal() {
     assert_interrupted("INT", 2);
+}
+
+#[test]
+fn a_hook_that_ignores_the_signal_is_killed_after_a_grace_period() {
+    use std::os::unix::process::ExitStatusExt;
+    let repo = repo();
+    repo.hook(
+        "pre-commit",
+        "#!/bin/sh\ntrap '' TERM\ntouch .git/hook-started\nsleep 10 &\nwait\n",
+    );
+    repo.write("docker/Dockerfile", "FROM scratch\n# changed\n");
+    let before = State::of(&repo);
+    let mut child = repo.command_quiet(&["done", "T001"]);
+    let started = repo.root().join(".git/hook-started");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !started.exists() {
+        assert!(Instant::now() < deadline, "the hook never started");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let start = Instant::now();
+    assert!(Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    let waited = start.elapsed();
+    assert_eq!(status.signal(), Some(15));
+    assert!(
+        waited >= Duration::from_secs(4) && waited < Duration::from_secs(15),
+        "killed after the grace period: {waited:?}"
+    );
+    assert_eq!(State::of(&repo), before);
+    assert_clean(&repo, "after the grace period");
 }
 
 #[test]

@@ -10,7 +10,7 @@ use crate::{Error, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What every hook of one commit sees.
 pub(super) struct HookEnv<'a> {
@@ -72,17 +72,26 @@ impl Git {
     }
 }
 
-/// Waits for `child`, passing a signal that arrives meanwhile on to it.
+/// How long a hook may take to exit after it was passed a signal, before it
+/// is killed.
+const GRACE: Duration = Duration::from_secs(5);
+
+/// Waits for `child`, passing a signal that arrives meanwhile on to it (and
+/// killing it if it ignores the signal).
 fn wait(child: &mut std::process::Child) -> std::io::Result<ExitStatus> {
-    let mut forwarded = false;
+    let mut forwarded: Option<Instant> = None;
     let mut pause = Duration::from_millis(1);
     loop {
         if let Some(status) = child.try_wait()? {
             return Ok(status);
         }
-        if !forwarded && signal::pending().is_some() {
-            signal::forward(child);
-            forwarded = true;
+        match forwarded {
+            None if signal::pending().is_some() => {
+                signal::forward(child);
+                forwarded = Some(Instant::now());
+            }
+            Some(since) if since.elapsed() > GRACE => child.kill()?,
+            _ => {}
         }
         std::thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(20));
