@@ -4,8 +4,10 @@
 //! environment-variable checks), the workspace's manifests and sources, and
 //! the contracts' requests. Pure: values in, values out.
 
+use crate::facts::values::{first_code_span, is_digits};
+use crate::facts::{Facts, Source};
 use crate::layout::{Layout, ServiceLayout};
-use crate::spec::{self, contracts, Documents, EnvVar, Plan, PlanStyle, Warning};
+use crate::spec::{self, contracts, Documents, Plan, Warning};
 use crate::tasks::rules::contract_stem;
 use crate::workspace::{Package, TargetKind, Workspace};
 use serde::Serialize;
@@ -24,6 +26,7 @@ const DEBIAN_RELEASES: [&str; 4] = ["bullseye", "bookworm", "trixie", "forky"];
 pub struct Inputs<'a> {
     pub feature: &'a str,
     pub docs: &'a Documents,
+    pub facts: &'a Facts,
     pub layout: &'a Layout,
     pub workspace: &'a Workspace,
     /// `rustc --version` output, the fallback builder version.
@@ -51,7 +54,17 @@ pub struct Context {
     pub goals: Goals,
     pub workspace: WorkspaceFiles,
     pub services: Vec<Service>,
+    /// Services the feature runs beside its own (compose lists them).
+    pub backing: Vec<BackingService>,
     pub contracts: Vec<ContractCheck>,
+}
+
+/// A database, cache or broker the feature's services use, from its image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackingService {
+    pub name: String,
+    pub image: String,
+    pub ports: Vec<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -114,6 +127,8 @@ pub struct Env {
     pub name: String,
     pub default: Option<String>,
     pub required: bool,
+    /// Never defaulted and never echoed.
+    pub secret: bool,
     pub check: Check,
     pub valid: String,
     pub invalid: Option<String>,
@@ -154,28 +169,34 @@ pub struct ContractView<'a> {
 /// Builds the context, with warnings (a default that fails its own
 /// validation, a root UID) whose files are relative to the feature directory.
 pub fn context(inputs: &Inputs) -> (Context, Vec<Warning>) {
-    let plan = &inputs.docs.plan;
+    let facts = inputs.facts;
     let mut warnings = Vec::new();
-    let value = |name: &str| plan.field(name).map(|f| f.value.as_str());
-    let (builder, runtime) = value("Base Image Strategy")
-        .map(base_images)
-        .unwrap_or_default();
-    let runtime_image = runtime.unwrap_or_else(|| DEFAULT_RUNTIME_IMAGE.to_string());
-    let builder_image =
-        builder.unwrap_or_else(|| default_builder(inputs.rustc_version, &runtime_image));
-    let security = value("Security Profile").unwrap_or_default();
-    let (uid, gid) = match user_ids(security) {
-        (Some(0), _) | (_, Some(0)) => {
+    let runtime_image = facts
+        .images
+        .runtime
+        .as_ref()
+        .map_or_else(|| DEFAULT_RUNTIME_IMAGE.to_string(), |f| f.value.clone());
+    let builder_image = facts.images.builder.as_ref().map_or_else(
+        || default_builder(inputs.rustc_version, &runtime_image),
+        |f| f.value.clone(),
+    );
+    let user = facts.user.as_ref();
+    let (uid, gid) = match user.map(|u| (u.uid, u.gid.or(u.uid))) {
+        Some((Some(0), _) | (_, Some(0))) => {
+            let source = user
+                .map(|u| u.source.clone())
+                .unwrap_or(Source::new(spec::PLAN, 1));
             warnings.push(Warning {
-                file: PathBuf::from(spec::PLAN),
-                line: plan.field("Security Profile").map_or(1, |f| f.line),
+                file: PathBuf::from(&source.file),
+                line: source.line,
                 message: format!(
                     "Security Profile names UID/GID 0 (root); using {DEFAULT_UID} instead"
                 ),
             });
             (DEFAULT_UID, DEFAULT_UID)
         }
-        (uid, gid) => (uid.unwrap_or(DEFAULT_UID), gid.unwrap_or(DEFAULT_UID)),
+        Some((uid, gid)) => (uid.unwrap_or(DEFAULT_UID), gid.unwrap_or(DEFAULT_UID)),
+        None => (DEFAULT_UID, DEFAULT_UID),
     };
     let mut services: Vec<Service> = inputs
         .layout
@@ -188,10 +209,27 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<Warning>) {
         .filter(|s| !s.ports.is_empty())
         .map(|s| s.name.clone())
         .collect();
-    for service in services.iter_mut().filter(|s| s.ports.is_empty()) {
-        service.depends_on = listeners.clone();
+    let backing: Vec<BackingService> = facts
+        .backing
+        .iter()
+        .map(|b| BackingService {
+            name: b.name.clone(),
+            image: b.image.clone(),
+            ports: b.ports.clone(),
+        })
+        .collect();
+    for service in services.iter_mut() {
+        if service.ports.is_empty() {
+            service.depends_on = listeners.clone();
+        }
+        service
+            .depends_on
+            .extend(backing.iter().map(|b| b.name.clone()));
     }
     let contracts = contract_checks(inputs, &services);
+    let goal = |fact: &Option<crate::facts::Fact<u64>>, default| {
+        fact.as_ref().map_or(default, |f| f.value)
+    };
     let context = Context {
         generator: format!("cargo-tasks {}", env!("CARGO_PKG_VERSION")),
         feature: inputs.feature.to_string(),
@@ -203,60 +241,51 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<Warning>) {
         runtime_image,
         uid,
         gid,
-        user: user_name(security).unwrap_or_else(|| "app".to_string()),
+        user: user
+            .and_then(|u| u.name.clone())
+            .unwrap_or_else(|| "app".to_string()),
         goals: Goals {
-            image_size_mb: value("Image Size Goals")
-                .and_then(size_mb)
-                .unwrap_or(DEFAULT_IMAGE_SIZE_MB),
-            startup_seconds: value("Startup Performance")
-                .and_then(seconds)
-                .unwrap_or(DEFAULT_STARTUP_SECONDS),
+            image_size_mb: goal(&facts.goals.image_size_mb, DEFAULT_IMAGE_SIZE_MB),
+            startup_seconds: goal(&facts.goals.startup_seconds, DEFAULT_STARTUP_SECONDS),
         },
         workspace: WorkspaceFiles {
             extra: inputs.extra.to_vec(),
             ..workspace_files(inputs.workspace)
         },
         services,
+        backing,
         contracts,
     };
     (context, warnings)
 }
 
 fn service(inputs: &Inputs, slot: &ServiceLayout, warnings: &mut Vec<Warning>) -> Service {
-    let plan = &inputs.docs.plan;
-    let multi = inputs.layout.multi;
-    let applying = |field: &str| -> Vec<String> {
-        plan.field(field)
-            .map(|f| {
-                clauses(&f.value)
-                    .filter(|clause| {
-                        !multi || clause_applies(clause, slot, &inputs.layout.services)
-                    })
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let env: Vec<Env> = inputs
-        .docs
+    let facts = inputs.facts;
+    let names = [slot.name.as_str(), slot.binary.as_str()];
+    // A single container gets every fact; several get only what applies to each.
+    let all: [&str; 0] = [];
+    let owners: &[&str] = if inputs.layout.multi { &names } else { &all };
+    let env: Vec<Env> = facts
         .env
         .iter()
-        .filter(|var| !multi || used_by(var, slot))
+        .filter(|var| owners.is_empty() || crate::facts::applies(&var.services, owners))
         .map(|var| env(var, warnings))
         .collect();
     let port_env = env
         .iter()
         .find(|var| var.name == "PORT" || var.name.ends_with("_PORT"))
         .map(|var| var.name.clone());
-    let mut ports: Vec<u16> = Vec::new();
-    for port in applying("Network Requirements")
-        .iter()
-        .flat_map(|c| self::ports(c))
-    {
-        if !ports.contains(&port) {
-            ports.push(port);
+    let mut ports: Vec<u16> = if owners.is_empty() {
+        let mut ports: Vec<u16> = Vec::new();
+        for port in &facts.ports {
+            if !ports.contains(&port.port) {
+                ports.push(port.port);
+            }
         }
-    }
+        ports
+    } else {
+        facts.ports_for(owners)
+    };
     if ports.is_empty() {
         let default_port = env
             .iter()
@@ -265,10 +294,19 @@ fn service(inputs: &Inputs, slot: &ServiceLayout, warnings: &mut Vec<Warning>) -
             .filter(|port| *port > 0);
         ports.extend(default_port);
     }
-    let health = applying("Health Monitoring")
-        .first()
-        .map(|clause| health(clause, ports.first().copied()))
-        .unwrap_or(Health::Process);
+    let endpoint = if owners.is_empty() {
+        facts.health.first()
+    } else {
+        facts.health_for(owners)
+    };
+    let health = match (endpoint, ports.first()) {
+        (Some(endpoint), Some(first)) => Health::Http {
+            path: endpoint.path.clone(),
+            port: endpoint.port.unwrap_or(*first),
+            status: endpoint.status,
+        },
+        _ => Health::Process,
+    };
     let package = inputs
         .workspace
         .packages
@@ -284,39 +322,15 @@ fn service(inputs: &Inputs, slot: &ServiceLayout, warnings: &mut Vec<Warning>) -
         port_env,
         health,
         env,
-        packages: runtime_packages(plan, inputs.workspace),
-        config_files: config_files(plan, &slot.dir),
+        packages: runtime_packages(facts, inputs.workspace),
+        config_files: config_files(&inputs.docs.plan, &slot.dir),
         depends_on: Vec::new(),
     }
 }
 
-/// A clause applies to every service when it names none of them.
-fn clause_applies(clause: &str, slot: &ServiceLayout, all: &[ServiceLayout]) -> bool {
-    let words: Vec<String> = clause
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-        .map(str::to_ascii_lowercase)
-        .collect();
-    let names = |s: &ServiceLayout| {
-        words.iter().any(|w| {
-            names_match(w, &s.name.to_ascii_lowercase())
-                || names_match(w, &s.binary.to_ascii_lowercase())
-        })
-    };
-    names(slot) || !all.iter().any(names)
-}
-
-fn used_by(var: &EnvVar, slot: &ServiceLayout) -> bool {
-    var.used_by.is_empty()
-        || var.used_by.iter().any(|user| {
-            let user = user.trim().to_ascii_lowercase();
-            names_match(&user, &slot.name.to_ascii_lowercase())
-                || names_match(&user, &slot.binary.to_ascii_lowercase())
-        })
-}
-
-fn env(var: &EnvVar, warnings: &mut Vec<Warning>) -> Env {
+fn env(var: &crate::facts::EnvVar, warnings: &mut Vec<Warning>) -> Env {
     let check = var
-        .validation
+        .constraint
         .as_deref()
         .map(Check::parse)
         .unwrap_or(Check::Any);
@@ -325,8 +339,8 @@ fn env(var: &EnvVar, warnings: &mut Vec<Warning>) -> Env {
         .as_deref()
         .filter(|d| !check.accepts(d))
         .map(|default| Warning {
-            file: PathBuf::from(spec::CONFIGURATION),
-            line: var.line,
+            file: PathBuf::from(&var.source.file),
+            line: var.source.line,
             message: format!(
                 "the default `{default}` of {} fails its own validation",
                 var.name
@@ -340,10 +354,8 @@ fn env(var: &EnvVar, warnings: &mut Vec<Warning>) -> Env {
     Env {
         name: var.name.clone(),
         default: var.default.clone(),
-        // Only configuration.md rows (which carry a validation or used-by
-        // column) can say a variable has no default; names merely listed in
-        // the plan's Configuration Method stay optional.
-        required: var.default.is_none() && (var.validation.is_some() || !var.used_by.is_empty()),
+        required: var.required,
+        secret: var.secret,
         valid: check.valid_sample(var.default.as_deref()),
         invalid: check.invalid_sample(),
         check,
@@ -351,13 +363,15 @@ fn env(var: &EnvVar, warnings: &mut Vec<Warning>) -> Env {
 }
 
 /// Debian packages for the runtime stage: a container plan's "Primary
-/// Dependencies" (else `ca-certificates`), always with `tini`.
-fn runtime_packages(plan: &Plan, ws: &Workspace) -> Vec<String> {
-    let crates: Vec<&str> = ws.packages.iter().map(|p| p.name.as_str()).collect();
-    let mut packages = match (plan.style, plan.field("Primary Dependencies")) {
-        (PlanStyle::Container, Some(field)) => debian_packages(&field.value, &crates),
-        _ => Vec::new(),
-    };
+/// Dependencies" (else `ca-certificates`), always with `tini`; the
+/// workspace's own package names are crates, not Debian packages.
+fn runtime_packages(facts: &Facts, ws: &Workspace) -> Vec<String> {
+    let mut packages: Vec<String> = facts
+        .packages
+        .iter()
+        .map(|p| p.value.clone())
+        .filter(|name| !ws.packages.iter().any(|p| &p.name == name))
+        .collect();
     if packages.is_empty() {
         packages.push("ca-certificates".to_string());
     }
@@ -587,7 +601,11 @@ pub enum Check {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Health {
-    Http { path: String, port: u16 },
+    Http {
+        path: String,
+        port: u16,
+        status: u16,
+    },
     Process,
 }
 
@@ -681,43 +699,6 @@ impl Check {
     }
 }
 
-/// Builder and runtime images named in "Base Image Strategy", e.g.
-/// "rust:1.95-slim-bookworm (build), debian:bookworm-slim (runtime)".
-/// A part is the builder when it says so ("build") or is a `rust` image.
-pub fn base_images(text: &str) -> (Option<String>, Option<String>) {
-    let mut builder = None;
-    let mut runtime = None;
-    for part in text.split([',', ';', '+']) {
-        let Some(image) = part
-            .split(|c: char| c.is_whitespace() || c == '`')
-            .find(|word| looks_like_image(word))
-        else {
-            continue;
-        };
-        let lower = part.to_ascii_lowercase();
-        let is_builder = if lower.contains("runtime") || lower.contains("final") {
-            false
-        } else {
-            lower.contains("build") || image.starts_with("rust")
-        };
-        let slot = if is_builder {
-            &mut builder
-        } else {
-            &mut runtime
-        };
-        slot.get_or_insert_with(|| image.to_string());
-    }
-    (builder, runtime)
-}
-
-fn looks_like_image(word: &str) -> bool {
-    let valid = |c: char| c.is_ascii_alphanumeric() || "._-/:@".contains(c);
-    word.contains(':')
-        && !word.contains("://")
-        && word.chars().all(valid)
-        && word.starts_with(|c: char| c.is_ascii_alphanumeric())
-}
-
 /// The builder image when the plan names none: `rust:<M.m>-slim-<release>`
 /// with the version of the local `rustc --version` (the toolchain the
 /// workspace is known to build with) and the Debian release of the runtime.
@@ -743,191 +724,6 @@ fn minor_version(text: &str) -> Option<String> {
         })
 }
 
-/// Ports in one clause: `8080/tcp`, `9000/udp`, or a number after "port",
-/// "ports", "expose(s)", "listen(s) on".
-pub fn ports(clause: &str) -> Vec<u16> {
-    let words: Vec<String> = clause
-        .split(|c: char| c.is_whitespace() || ",()`;".contains(c))
-        .filter(|w| !w.is_empty())
-        .map(|w| w.trim_end_matches(['.', ':']).to_ascii_lowercase())
-        .collect();
-    let keywords = [
-        "port", "ports", "expose", "exposes", "exposing", "on", "listens", "listen",
-    ];
-    let mut found = Vec::new();
-    // True right after a keyword or a port, so "ports 8080, 9090 and 9091" reads all three.
-    let mut in_list = false;
-    for word in &words {
-        let (number, protocol) = match word.split_once('/') {
-            Some((n, p)) => (n, Some(p)),
-            None => (word.trim_start_matches(':'), None),
-        };
-        let tagged = matches!(protocol, Some("tcp" | "udp"));
-        let port = number.parse::<u16>().ok().filter(|p| *p > 0);
-        match port {
-            Some(port) if tagged || (in_list && protocol.is_none()) => {
-                if !found.contains(&port) {
-                    found.push(port);
-                }
-                in_list = true;
-            }
-            _ => in_list = keywords.contains(&word.as_str()) || (in_list && word == "and"),
-        }
-    }
-    found
-}
-
-/// The probe one "Health Monitoring" clause asks for. An HTTP probe needs a
-/// port: the clause's own, else `default_port`; with neither, and for any
-/// other wording ("process liveness", "none"), the probe checks the process.
-pub fn health(clause: &str, default_port: Option<u16>) -> Health {
-    let path = clause
-        .split(|c: char| c.is_whitespace() || c == '`')
-        .find(|w| w.starts_with('/') && w.len() > 1)
-        .map(|w| w.trim_end_matches([',', '.', ';', ')']).to_string());
-    let http = path.is_some() || clause.to_ascii_lowercase().contains("http");
-    match (http, ports(clause).first().copied().or(default_port)) {
-        (true, Some(port)) => Health::Http {
-            path: path.unwrap_or_else(|| "/".to_string()),
-            port,
-        },
-        _ => Health::Process,
-    }
-}
-
-/// The numeric UID and GID in "Security Profile" ("non-root user (UID 10001)",
-/// "uid=10001 gid=10001", "10001:10001"); GID defaults to the UID.
-pub fn user_ids(text: &str) -> (Option<u32>, Option<u32>) {
-    let lower = text.to_ascii_lowercase();
-    let pair = lower.split_whitespace().find_map(|word| {
-        let (uid, gid) = word
-            .trim_matches(|c: char| !c.is_ascii_digit())
-            .split_once(':')?;
-        Some((uid.parse().ok()?, gid.parse().ok()?))
-    });
-    let uid = number_after(&lower, "uid").or(pair.map(|(u, _)| u));
-    let gid = number_after(&lower, "gid").or(pair.map(|(_, g)| g)).or(uid);
-    (uid, gid)
-}
-
-/// The user name in "Security Profile": a code span (`app`), else the word
-/// after "user"/"username" when it is a valid name ("non-root user svc").
-pub fn user_name(text: &str) -> Option<String> {
-    let valid = |name: &str| {
-        const NOT_NAMES: [&str; 7] = ["with", "and", "only", "account", "id", "uid", "namespace"];
-        name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-            && name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
-            && !NOT_NAMES.contains(&name)
-    };
-    if let Some(span) = first_code_span(text) {
-        return valid(&span).then_some(span);
-    }
-    let words: Vec<&str> = text
-        .split(|c: char| c.is_whitespace() || c == ':' || c == ',')
-        .filter(|w| !w.is_empty())
-        .collect();
-    words.windows(2).find_map(|pair| {
-        let [keyword, name] = pair else { return None };
-        let keyword = keyword.to_ascii_lowercase();
-        let is_keyword = keyword == "user" || keyword == "username";
-        (is_keyword && valid(name)).then(|| name.to_string())
-    })
-}
-
-/// Megabytes in "Image Size Goals" ("<100MB", "under 1 GB"), rounded up.
-pub fn size_mb(text: &str) -> Option<u64> {
-    let (number, unit) = number_and_unit(text)?;
-    let factor = match unit.as_str() {
-        "gb" | "g" | "gib" => 1024.0,
-        "kb" | "k" | "kib" => 1.0 / 1024.0,
-        _ => 1.0,
-    };
-    Some((number * factor).ceil().max(1.0) as u64)
-}
-
-/// Seconds in "Startup Performance" ("<10s to healthy", "500ms", "2 min"), rounded up.
-pub fn seconds(text: &str) -> Option<u64> {
-    let (number, unit) = number_and_unit(text)?;
-    let factor = match unit.as_str() {
-        "ms" | "millisecond" | "milliseconds" => 0.001,
-        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
-        _ => 1.0,
-    };
-    Some((number * factor).ceil().max(1.0) as u64)
-}
-
-/// Debian package names in "Primary Dependencies" of a container plan:
-/// comma-separated names, skipping groups about crates ("(workspace crates)"),
-/// parenthesised remarks and names in `exclude` (the workspace's packages).
-pub fn debian_packages(text: &str, exclude: &[&str]) -> Vec<String> {
-    let mut found: Vec<String> = Vec::new();
-    for group in text.split(';') {
-        if group.to_ascii_lowercase().contains("crate") {
-            continue;
-        }
-        for item in without_parentheses(group).split(',') {
-            let name = item.trim().trim_matches('`');
-            let debian_like = name.len() > 1
-                && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+-.".contains(c));
-            if debian_like && !exclude.contains(&name) && !found.iter().any(|f| f == name) {
-                found.push(name.to_string());
-            }
-        }
-    }
-    found
-}
-
-/// Clauses of a field value, split on `;` and line breaks.
-pub fn clauses(text: &str) -> impl Iterator<Item = &str> {
-    text.split([';', '\n'])
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-}
-
-/// Whether `word` names `full`: equal, or `full` is `word` with a `-`/`_`
-/// separated prefix or suffix (`api` names `greeter-api`).
-pub fn names_match(word: &str, full: &str) -> bool {
-    if word.is_empty() {
-        return false;
-    }
-    if word == full {
-        return true;
-    }
-    let separated = |rest: Option<&str>, at_end: bool| {
-        rest.is_some_and(|r| {
-            let sep = if at_end {
-                r.chars().last()
-            } else {
-                r.chars().next()
-            };
-            matches!(sep, Some('-' | '_'))
-        })
-    };
-    separated(full.strip_suffix(word), true) || separated(full.strip_prefix(word), false)
-}
-
-fn without_parentheses(text: &str) -> String {
-    let mut depth = 0usize;
-    text.chars()
-        .filter(|c| match c {
-            '(' => {
-                depth += 1;
-                false
-            }
-            ')' => {
-                depth = depth.saturating_sub(1);
-                false
-            }
-            _ => depth == 0,
-        })
-        .collect()
-}
-
 /// Items of "a, b, c or d" / "a | b": code spans and quotes stripped.
 fn list_items(text: &str) -> Vec<String> {
     text.replace(" or ", ",")
@@ -943,13 +739,6 @@ fn list_items(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn first_code_span(text: &str) -> Option<String> {
-    let start = text.find('`')? + 1;
-    let len = text.get(start..)?.find('`')?;
-    let span = text.get(start..start + len)?.trim();
-    (!span.is_empty()).then(|| span.to_string())
-}
-
 fn first_word(text: &str) -> Option<String> {
     text.split_whitespace()
         .next()
@@ -963,42 +752,6 @@ fn integers(text: &str) -> Vec<i64> {
     text.split(|c: char| !c.is_ascii_digit())
         .filter_map(|w| w.parse().ok())
         .collect()
-}
-
-fn number_after(lower: &str, keyword: &str) -> Option<u32> {
-    lower.match_indices(keyword).find_map(|(at, _)| {
-        let before_ok = lower[..at]
-            .chars()
-            .last()
-            .is_none_or(|c| !c.is_ascii_alphanumeric());
-        let rest = lower[at + keyword.len()..].trim_start_matches([' ', '=', ':']);
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        if before_ok {
-            digits.parse().ok()
-        } else {
-            None
-        }
-    })
-}
-
-/// The first number in `text` and the letters right after it (lowercased).
-fn number_and_unit(text: &str) -> Option<(f64, String)> {
-    let start = text.find(|c: char| c.is_ascii_digit())?;
-    let rest = &text[start..];
-    let number_len = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(rest.len());
-    let number: f64 = rest[..number_len].parse().ok()?;
-    let unit: String = rest[number_len..]
-        .trim_start()
-        .chars()
-        .take_while(char::is_ascii_alphabetic)
-        .collect();
-    Some((number, unit.to_ascii_lowercase()))
-}
-
-fn is_digits(text: &str) -> bool {
-    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -1063,25 +816,6 @@ mod tests {
     }
 
     #[test]
-    fn base_images_by_role_or_name() {
-        assert_eq!(
-            base_images("rust:1.95-slim-bookworm (build), debian:bookworm-slim (runtime)"),
-            (
-                Some("rust:1.95-slim-bookworm".into()),
-                Some("debian:bookworm-slim".into())
-            )
-        );
-        assert_eq!(
-            base_images("`debian:trixie-slim` for runtime"),
-            (None, Some("debian:trixie-slim".into()))
-        );
-        assert_eq!(
-            base_images("official Rust image, slim Debian runtime"),
-            (None, None)
-        );
-    }
-
-    #[test]
     fn default_builder_follows_rustc_and_the_runtime_release() {
         let rustc = Some("rustc 1.91.1 (ed61e7d7e 2025-11-07)");
         assert_eq!(
@@ -1095,110 +829,9 @@ mod tests {
         assert_eq!(default_builder(None, "x"), "rust:1-slim-bookworm");
     }
 
-    #[test]
-    fn ports_from_network_clauses() {
-        assert_eq!(ports("api exposes 8080/tcp"), [8080]);
-        assert_eq!(ports("worker internal only"), Vec::<u16>::new());
-        assert_eq!(ports("listens on port 3000 and 9090/udp"), [3000, 9090]);
-        assert_eq!(ports("ports 8080, 9090 and 9091"), [8080, 9090, 9091]);
-        assert_eq!(ports("2 replicas and 3 zones"), Vec::<u16>::new());
-        assert_eq!(ports("<128MB RAM, 2 replicas"), Vec::<u16>::new());
-        assert_eq!(ports("port 70000"), Vec::<u16>::new());
-    }
-
-    #[test]
-    fn health_probes() {
-        let http = |path: &str, port| Health::Http {
-            path: path.into(),
-            port,
-        };
-        assert_eq!(
-            health("HTTP GET /healthz on the api", Some(8080)),
-            http("/healthz", 8080)
-        );
-        assert_eq!(health("HTTP GET /healthz", None), Health::Process);
-        assert_eq!(
-            health("process liveness for the worker", Some(1)),
-            Health::Process
-        );
-        assert_eq!(health("none", Some(1)), Health::Process);
-        assert_eq!(
-            health("`GET /ready` on port 9000", None),
-            http("/ready", 9000)
-        );
-        assert_eq!(health("HTTP probe", Some(80)), http("/", 80));
-    }
-
-    #[test]
-    fn user_ids_and_name() {
-        assert_eq!(
-            user_ids("non-root user (UID 10001)"),
-            (Some(10001), Some(10001))
-        );
-        assert_eq!(user_ids("uid=1000 gid=2000"), (Some(1000), Some(2000)));
-        assert_eq!(user_ids("runs as 1234:5678"), (Some(1234), Some(5678)));
-        assert_eq!(user_ids("non-root, no capabilities"), (None, None));
-        assert_eq!(user_ids("fluid 5"), (None, None));
-        assert_eq!(user_name("user `svc` (UID 10001)"), Some("svc".into()));
-        assert_eq!(user_name("user `Bad Name`"), None);
-        assert_eq!(user_name("non-root user"), None);
-        assert_eq!(user_name("non-root user svc (UID 1)"), Some("svc".into()));
-        assert_eq!(user_name("non-root user (UID 10001)"), None);
-        assert_eq!(user_name("user with UID 5"), None);
-    }
-
-    #[test]
-    fn goals() {
-        assert_eq!(size_mb("<100MB"), Some(100));
-        assert_eq!(size_mb("under 1 GB"), Some(1024));
-        assert_eq!(size_mb("small"), None);
-        assert_eq!(seconds("<10s to healthy"), Some(10));
-        assert_eq!(seconds("500ms"), Some(1));
-        assert_eq!(seconds("2 min"), Some(120));
-        assert_eq!(seconds("fast"), None);
-    }
-
-    #[test]
-    fn debian_packages_skip_crates_and_remarks() {
-        let text =
-            "greeter-core, greeter-api, greeter-worker (workspace crates); ca-certificates, tini";
-        assert_eq!(debian_packages(text, &[]), ["ca-certificates", "tini"]);
-        assert_eq!(
-            debian_packages(
-                "ca-certificates, hello-svc (the service), libssl3",
-                &["hello-svc"]
-            ),
-            ["ca-certificates", "libssl3"]
-        );
-        assert!(debian_packages("std only; no new crates", &[]).is_empty());
-    }
-
-    #[test]
-    fn name_matching() {
-        assert!(names_match("api", "greeter-api"));
-        assert!(names_match("api", "api_server"));
-        assert!(names_match("api", "api"));
-        assert!(!names_match("api", "rapid"));
-        assert!(!names_match("api", "greeterapi"));
-        assert!(!names_match("", "x"));
-    }
-
-    #[test]
-    fn clauses_split_on_semicolons() {
-        let text = "HTTP GET /healthz on the api; process liveness for the worker";
-        assert_eq!(
-            clauses(text).collect::<Vec<_>>(),
-            [
-                "HTTP GET /healthz on the api",
-                "process liveness for the worker"
-            ]
-        );
-    }
-
     mod context {
         use super::super::*;
         use crate::config::Config;
-        use crate::spec::configuration::{parse_configuration, with_plan_env_vars};
         use crate::spec::plan::parse_plan;
         use crate::workspace::Target;
         use std::path::PathBuf;
@@ -1289,8 +922,7 @@ docker/
 
         fn documents(plan: &str, configuration: &str, contracts: &[&str]) -> Documents {
             let plan = parse_plan(plan).unwrap();
-            let mut docs = Documents::new(plan);
-            docs.env = with_plan_env_vars(parse_configuration(configuration).0, &docs.plan);
+            let mut docs = Documents::new(plan).with_text("configuration.md", configuration);
             docs.contracts = contracts
                 .iter()
                 .map(|p| crate::spec::contracts::parse_contract(p, "md", ""))
@@ -1300,9 +932,11 @@ docker/
 
         fn build(docs: &Documents, ws: &Workspace, texts: &[String]) -> (Context, Vec<Warning>) {
             let layout = crate::layout::layout(&docs.plan, ws).unwrap();
+            let facts = Facts::build(docs, &layout.names());
             context(&Inputs {
                 feature: "001-greeter",
                 docs,
+                facts: &facts,
                 layout: &layout,
                 workspace: ws,
                 rustc_version: Some("rustc 1.91.0 (x 2025-10-01)"),
@@ -1343,7 +977,8 @@ docker/
                 api.health,
                 Health::Http {
                     path: "/healthz".into(),
-                    port: 8080
+                    port: 8080,
+                    status: 200
                 }
             );
             assert_eq!(api.config_files, ["app.toml"]);
@@ -1517,7 +1152,7 @@ docker/
             .unwrap();
             assert_eq!(
                 view["service"]["health"],
-                serde_json::json!({"kind": "http", "path": "/healthz", "port": 8080})
+                serde_json::json!({"kind": "http", "path": "/healthz", "port": 8080, "status": 200})
             );
             assert_eq!(
                 view["services"][1]["env"][0]["check"],

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 const DOCKER: &str = "docker";
 /// Directories under `docker/` that hold common pieces, not a service.
-const NOT_SERVICES: [&str; 7] = [
+pub const NOT_SERVICES: [&str; 7] = [
     "shared",
     "test",
     "tests",
@@ -55,6 +55,21 @@ pub fn layout(plan: &Plan, ws: &Workspace) -> Result<Layout> {
         .map(|(p, t)| (t.name.as_str(), p.name.as_str()))
         .collect();
     decide(plan, &binaries)
+}
+
+impl Layout {
+    /// Every service's name and binary, for facts that name a service.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for service in &self.services {
+            for name in [&service.name, &service.binary] {
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        }
+        names
+    }
 }
 
 fn decide(plan: &Plan, binaries: &[Binary]) -> Result<Layout> {

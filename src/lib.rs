@@ -13,6 +13,7 @@ pub mod config;
 pub mod container;
 pub mod docker;
 pub mod error;
+pub mod facts;
 pub mod feature;
 pub mod layout;
 pub mod ops;

@@ -1,6 +1,7 @@
 use crate::cli::{to_json, Context, Format, TemplateArgs};
+use crate::facts::Facts;
 use crate::feature::{self, Feature, FeatureArgs};
-use crate::layout;
+use crate::layout::{self, Layout};
 use crate::ops::fs::{unified_diff, Outcome, Writer};
 use crate::render::Renderer;
 use crate::spec::{self, Documents};
@@ -145,8 +146,8 @@ impl GenerateArgs {
         renderer: &Renderer,
         feature: Feature,
     ) -> Result<Option<Generated>> {
-        let (docs, warnings) = spec::load(&feature.dir)?;
-        for warning in &warnings {
+        let read = understand(ws, &feature)?;
+        for warning in &read.warnings {
             let located = format!(
                 "{}:{}: {}",
                 ws.relative(&warning.file),
@@ -168,7 +169,7 @@ impl GenerateArgs {
             false => None,
         };
         let parsed = previous.as_deref().map(Previous::parse);
-        let generated = self.render(ws, renderer, feature, &docs, parsed.as_ref())?;
+        let generated = self.render(ws, renderer, feature, &read, parsed.as_ref())?;
         if self.template.print_context {
             cx.shell.out(&to_json(&generated.context)?);
             return Ok(None);
@@ -232,15 +233,16 @@ impl GenerateArgs {
         ws: &Workspace,
         renderer: &Renderer,
         feature: Feature,
-        docs: &Documents,
+        read: &Understood,
         previous: Option<&Previous>,
     ) -> Result<Generated> {
         let tdd = self.tdd || ws.config.tdd;
-        let layout = layout::layout(&docs.plan, ws).map_err(|e| e.in_file(feature.plan_path()))?;
+        let (docs, layout, facts) = (&read.docs, &read.layout, &read.facts);
         let drafts = rules::draft(&Input {
             feature_rel: &feature.rel,
             docs,
-            layout: &layout,
+            facts,
+            layout,
             tdd,
         });
         let merged = merge::merge(&drafts, tdd, previous);
@@ -407,4 +409,48 @@ fn gates_error(path: &std::path::Path, failed: &[&Gate]) -> Error {
         }
     }
     error
+}
+
+/// A feature's documents read and understood: the one path from files to
+/// facts that generate, scaffold and explain share.
+pub struct Understood {
+    pub docs: Documents,
+    pub layout: Layout,
+    pub facts: Facts,
+    /// Loading warnings and the facts' own, with absolute file paths.
+    pub warnings: Vec<spec::Warning>,
+}
+
+pub fn understand(ws: &Workspace, feature: &Feature) -> Result<Understood> {
+    let (docs, mut warnings) = spec::load(&feature.dir)?;
+    let layout = layout::layout(&docs.plan, ws).map_err(|e| e.in_file(feature.plan_path()))?;
+    let facts = Facts::build(&docs, &layout.names());
+    warnings.extend(feature_warnings(feature, &facts));
+    Ok(Understood {
+        docs,
+        layout,
+        facts,
+        warnings,
+    })
+}
+
+/// The facts' warnings, located in the feature directory, and a warning
+/// naming what was looked for when nothing says the feature is about containers.
+fn feature_warnings(feature: &Feature, facts: &Facts) -> Vec<spec::Warning> {
+    let mut warnings: Vec<spec::Warning> = facts
+        .warnings
+        .iter()
+        .map(|w| spec::Warning {
+            file: feature.dir.join(&w.file),
+            ..w.clone()
+        })
+        .collect();
+    if !facts.about_containers() {
+        warnings.push(spec::Warning {
+            file: feature.plan_path(),
+            line: 1,
+            message: "no container facts found: no port (EXPOSE, -p, Network Requirements), health endpoint (/health…, Health Monitoring), base image (FROM, Base Image Strategy), environment variable (configuration tables, -e, ENV), runtime user, backing service or build stage in the documents; the container tasks use the template's defaults".to_string(),
+        });
+    }
+    warnings
 }

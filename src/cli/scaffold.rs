@@ -3,16 +3,16 @@
 //! differ from what would be written are kept unless `--force`; a kept file
 //! is a warning, not a failure (it is usually a deliberate hand edit).
 
+use crate::cli::generate::{understand, Understood};
 use crate::cli::{to_json, Context, TemplateArgs};
 use crate::container::{
     self, Context as Scaffold, ContractView, Inputs, Output, Scope, ServiceView,
 };
 use crate::docker::{Build, Builder};
 use crate::feature::{Feature, FeatureArgs};
-use crate::layout;
 use crate::ops::fs::{unified_diff, Outcome, Planned, Writer};
 use crate::render::Renderer;
-use crate::spec::{self, Documents};
+use crate::spec;
 use crate::tasks::read;
 use crate::workspace::Workspace;
 use crate::{Error, Result};
@@ -55,13 +55,13 @@ impl ScaffoldArgs {
     pub fn run(&self, cx: &mut Context) -> Result<()> {
         let ws = cx.workspace()?;
         let feature = self.feature.resolve(&ws)?;
-        let (docs, warnings) = spec::load(&feature.dir)?;
-        for warning in &warnings {
+        let read = understand(&ws, &feature)?;
+        for warning in &read.warnings {
             let file = ws.relative(&warning.file);
             cx.shell
                 .warn(format!("{file}:{}: {}", warning.line, warning.message));
         }
-        let context = build_context(cx, &ws, &feature, &docs)?;
+        let context = build_context(cx, &ws, &feature, &read)?;
         let build = Build::new(
             self.builder.unwrap_or(ws.config.docker_builder),
             &workspace_name(&ws),
@@ -164,10 +164,10 @@ fn build_context(
     cx: &mut Context,
     ws: &Workspace,
     feature: &Feature,
-    docs: &Documents,
+    read: &Understood,
 ) -> Result<Scaffold> {
-    let layout = layout::layout(&docs.plan, ws).map_err(|e| e.in_file(feature.plan_path()))?;
-    let contract_texts = docs
+    let contract_texts = read
+        .docs
         .contracts
         .iter()
         .map(|c| spec::contracts::contract_text(&feature.dir, c))
@@ -175,8 +175,9 @@ fn build_context(
     let rustc = rustc_version();
     let (context, warnings) = container::context(&Inputs {
         feature: &feature.name,
-        docs,
-        layout: &layout,
+        docs: &read.docs,
+        facts: &read.facts,
+        layout: &read.layout,
         workspace: ws,
         rustc_version: rustc.as_deref(),
         contract_texts: &contract_texts,

@@ -2,17 +2,12 @@
 //! directory, read into plain models. The parsers are pure (text in, value
 //! out); only `read_text`, `load` and the contracts walk touch the disk.
 
-pub mod configuration;
 pub mod contracts;
-pub mod data_model;
 pub mod dockerfile_design;
 pub mod markdown;
 pub mod plan;
-pub mod quickstart;
-pub mod research;
 pub mod tree;
 
-pub use configuration::EnvVar;
 pub use contracts::Contract;
 pub use markdown::Field;
 pub use plan::{Plan, PlanStyle};
@@ -45,15 +40,22 @@ pub struct Warning {
     pub message: String,
 }
 
+/// The text of one document, named relative to the feature directory
+/// (`research.md`, `contracts/api.yaml`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Text {
+    pub name: String,
+    pub text: String,
+}
+
+/// A feature's documents: the parsed plan, the contracts, and the text of
+/// every other document (the facts layer reads their meaning).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Documents {
     pub plan: Plan,
-    pub research: Vec<Item>,
-    pub entities: Vec<Item>,
     pub contracts: Vec<Contract>,
-    pub scenarios: Vec<Item>,
-    pub env: Vec<EnvVar>,
-    pub stages: Vec<Item>,
+    #[serde(skip)]
+    pub texts: Vec<Text>,
     /// The optional documents that exist, in the order of `OPTIONAL_DOCUMENTS`.
     pub present: Vec<String>,
 }
@@ -63,14 +65,27 @@ impl Documents {
     pub fn new(plan: Plan) -> Documents {
         Documents {
             plan,
-            research: Vec::new(),
-            entities: Vec::new(),
             contracts: Vec::new(),
-            scenarios: Vec::new(),
-            env: Vec::new(),
-            stages: Vec::new(),
+            texts: Vec::new(),
             present: Vec::new(),
         }
+    }
+
+    /// Adds a document's text (for tests and callers that read it themselves).
+    pub fn with_text(mut self, name: &str, text: &str) -> Documents {
+        self.texts.push(Text {
+            name: name.to_string(),
+            text: text.to_string(),
+        });
+        self
+    }
+
+    /// The text of `name`, if read.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.texts
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| t.text.as_str())
     }
 
     /// Whether the optional document `name` (e.g. "data-model.md", "contracts/") exists.
@@ -86,6 +101,8 @@ pub const CONTRACTS: &str = "contracts/";
 pub const QUICKSTART: &str = "quickstart.md";
 pub const CONFIGURATION: &str = "configuration.md";
 pub const DOCKERFILE_DESIGN: &str = "dockerfile-design.md";
+/// The feature specification: read for facts, not listed as a prerequisite.
+pub const SPEC: &str = "spec.md";
 pub const OPTIONAL_DOCUMENTS: [&str; 6] = [
     RESEARCH,
     DATA_MODEL,
@@ -137,45 +154,40 @@ fn line_breaks(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&byte| byte == b'\n').count() + lone_crs
 }
 
-/// Reads plan.md and every optional document of `feature_dir`. Errors name the
-/// file (and line); warnings report what a strict run should refuse.
+/// Reads plan.md, every optional document and spec.md of `feature_dir`
+/// (contracts are parsed by `contracts`, their texts are not kept). Errors
+/// name the file (and line); warnings report what a strict run should refuse.
 pub fn load(feature_dir: &Path) -> Result<(Documents, Vec<Warning>)> {
     let mut loader = Loader {
         dir: feature_dir,
         present: Vec::new(),
+        texts: Vec::new(),
         warnings: Vec::new(),
     };
     let plan = loader.plan()?;
-    let research = loader.items(
-        RESEARCH,
-        research::parse_research,
-        "no **Decision**: entries found",
-    )?;
-    let entities = loader.items(
-        DATA_MODEL,
-        data_model::parse_data_model,
-        "no entities found",
-    )?;
+    for name in OPTIONAL_DOCUMENTS {
+        if name == CONTRACTS {
+            continue;
+        }
+        loader.read(name)?;
+    }
+    if let Some(text) = read_optional(&feature_dir.join(SPEC))? {
+        loader.texts.push(Text {
+            name: SPEC.to_string(),
+            text,
+        });
+    }
     let contracts = loader.contracts()?;
-    let scenarios = loader.items(
-        QUICKSTART,
-        quickstart::parse_quickstart,
-        "no scenarios found",
-    )?;
-    let env = configuration::with_plan_env_vars(loader.configuration()?, &plan);
-    let stages = loader.items(
-        DOCKERFILE_DESIGN,
-        dockerfile_design::parse_dockerfile_design,
-        "no build stages found",
-    )?;
+    loader.present.sort_by_key(|name| {
+        OPTIONAL_DOCUMENTS
+            .iter()
+            .position(|doc| doc == name)
+            .unwrap_or(usize::MAX)
+    });
     let docs = Documents {
         plan,
-        research,
-        entities,
         contracts,
-        scenarios,
-        env,
-        stages,
+        texts: loader.texts,
         present: loader.present,
     };
     Ok((docs, loader.warnings))
@@ -185,6 +197,7 @@ pub fn load(feature_dir: &Path) -> Result<(Documents, Vec<Warning>)> {
 struct Loader<'a> {
     dir: &'a Path,
     present: Vec<String>,
+    texts: Vec<Text>,
     warnings: Vec<Warning>,
 }
 
@@ -197,30 +210,16 @@ impl Loader<'_> {
         });
     }
 
-    /// The text of the optional document `name`, recording that it exists.
-    fn read(&mut self, name: &str) -> Result<Option<String>> {
-        let text = read_optional(&self.dir.join(name))?;
-        if text.is_some() {
+    /// Reads the optional document `name`, recording that it exists.
+    fn read(&mut self, name: &str) -> Result<()> {
+        if let Some(text) = read_optional(&self.dir.join(name))? {
             self.present.push(name.to_owned());
+            self.texts.push(Text {
+                name: name.to_owned(),
+                text,
+            });
         }
-        Ok(text)
-    }
-
-    /// The items of an optional document; a document that yields none is a warning.
-    fn items(
-        &mut self,
-        name: &str,
-        parse: fn(&str) -> Vec<Item>,
-        when_empty: &str,
-    ) -> Result<Vec<Item>> {
-        let Some(text) = self.read(name)? else {
-            return Ok(Vec::new());
-        };
-        let items = parse(&text);
-        if items.is_empty() {
-            self.warn(name, 1, when_empty.to_owned());
-        }
-        Ok(items)
+        Ok(())
     }
 
     fn contracts(&mut self) -> Result<Vec<Contract>> {
@@ -233,24 +232,6 @@ impl Loader<'_> {
             self.warn(CONTRACTS, 1, "no contract files found".to_owned());
         }
         Ok(contracts)
-    }
-
-    fn configuration(&mut self) -> Result<Vec<EnvVar>> {
-        let Some(text) = self.read(CONFIGURATION)? else {
-            return Ok(Vec::new());
-        };
-        let (env, issues) = configuration::parse_configuration(&text);
-        for issue in issues {
-            self.warn(CONFIGURATION, issue.line, issue.message);
-        }
-        if env.is_empty() {
-            self.warn(
-                CONFIGURATION,
-                1,
-                "no environment variables found".to_owned(),
-            );
-        }
-        Ok(env)
     }
 
     fn plan(&mut self) -> Result<Plan> {
@@ -378,16 +359,7 @@ mod tests {
         let (docs, warnings) = load(dir.path()).expect("loads");
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(docs.plan.style, PlanStyle::Container);
-        assert!(docs.present.is_empty());
-        let env: Vec<_> = docs.env.iter().map(|v| (v.name.as_str(), v.line)).collect();
-        assert_eq!(
-            env,
-            vec![
-                ("GREETER_PORT", 5),
-                ("GREETER_LOG_LEVEL", 5),
-                ("GREETER_QUEUE_URL", 5)
-            ]
-        );
+        assert!(docs.present.is_empty() && docs.texts.is_empty());
         let tree: Vec<_> = docs.plan.tree.iter().map(|p| p.path.as_str()).collect();
         assert_eq!(
             tree,
@@ -400,84 +372,44 @@ mod tests {
         let dir = TempDir::new("every-document");
         dir.write("plan.md", PLAN_TEXT);
         dir.write("research.md", "# R\n**Decision**: debian:bookworm-slim\n");
-        dir.write(
-            "data-model.md",
-            "# Data Model\n## Entities\n### Service\n## Relationships\n",
-        );
+        dir.write("data-model.md", "# Data Model\n## Entities\n### Service\n");
         dir.write("contracts/health-endpoint.md", "# health\n");
         dir.write("contracts/entrypoint.md", "# entrypoint\n");
-        dir.write("quickstart.md", "# Q\n1. Build: `docker build .`\n");
-        dir.write(
-            "configuration.md",
-            "| Variable | Default | Used by |\n|---|---|---|\n| `GREETER_PORT` | `8080` | api |\n| `BAD NAME` | | |\n",
-        );
-        dir.write(
-            "dockerfile-design.md",
-            "# D\n## Stage 1: builder\n## Stage 2: runtime\n",
-        );
+        dir.write("quickstart.md", "# Q\n");
+        dir.write("configuration.md", "| Variable |\n|---|\n| `A_B` |\n");
+        dir.write("dockerfile-design.md", "# D\n");
+        dir.write("spec.md", "# Spec\n");
         let (docs, warnings) = load(dir.path()).expect("loads");
+        assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(docs.present, OPTIONAL_DOCUMENTS.map(str::to_owned).to_vec());
         assert!(docs.has("contracts/") && !docs.has("spec.md"));
-        assert_eq!(
-            docs.research,
-            vec![Item {
-                text: "debian:bookworm-slim".into(),
-                line: 2
-            }]
-        );
-        assert_eq!(
-            docs.entities,
-            vec![Item {
-                text: "Service".into(),
-                line: 3
-            }]
-        );
         let contracts: Vec<_> = docs.contracts.iter().map(|c| c.path.as_str()).collect();
         assert_eq!(
             contracts,
             vec!["contracts/entrypoint.md", "contracts/health-endpoint.md"]
         );
+        let names: Vec<&str> = docs.texts.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(
-            docs.scenarios,
-            vec![Item {
-                text: "Build: docker build .".into(),
-                line: 2
-            }]
-        );
-        let env: Vec<_> = docs
-            .env
-            .iter()
-            .map(|v| (v.name.as_str(), v.default.as_deref(), v.line))
-            .collect();
-        assert_eq!(
-            env,
-            vec![
-                ("GREETER_PORT", Some("8080"), 3),
-                ("GREETER_LOG_LEVEL", None, 5),
-                ("GREETER_QUEUE_URL", None, 5)
+            names,
+            [
+                "research.md",
+                "data-model.md",
+                "quickstart.md",
+                "configuration.md",
+                "dockerfile-design.md",
+                "spec.md"
             ]
         );
-        let stages: Vec<_> = docs.stages.iter().map(|s| s.text.as_str()).collect();
-        assert_eq!(stages, vec!["Stage 1: builder", "Stage 2: runtime"]);
-        assert_eq!(
-            warnings,
-            vec![Warning {
-                file: dir.path().join("configuration.md"),
-                line: 4,
-                message: "`BAD NAME` is not an environment variable name".into()
-            }]
-        );
+        assert_eq!(docs.text("spec.md"), Some("# Spec\n"));
     }
 
     #[test]
-    fn warnings_for_unclear_fields_and_documents_that_yield_nothing() {
+    fn warnings_for_unclear_fields_and_empty_contracts() {
         let dir = TempDir::new("warnings");
         dir.write(
             "plan.md",
             "# P\n## Technical Context\n**Storage**: [NEEDS CLARIFICATION: which volume?]\n",
         );
-        dir.write("research.md", "# R\nnothing decided\n");
-        dir.write("quickstart.md", "");
         dir.mkdir("contracts");
         let (_, warnings) = load(dir.path()).expect("loads");
         let read: Vec<_> = warnings
@@ -501,13 +433,7 @@ mod tests {
                     3,
                     "Storage needs clarification: [NEEDS CLARIFICATION: which volume?]"
                 ),
-                (
-                    PathBuf::from("research.md"),
-                    1,
-                    "no **Decision**: entries found"
-                ),
                 (PathBuf::from("contracts"), 1, "no contract files found"),
-                (PathBuf::from("quickstart.md"), 1, "no scenarios found"),
             ]
         );
     }
@@ -526,54 +452,5 @@ mod tests {
             (err.file(), err.line()),
             (Some(dir.path().join("data-model.md").as_path()), Some(1))
         );
-    }
-
-    #[test]
-    fn every_parser_survives_random_markdown_soup() {
-        const PIECES: [&str; 27] = [
-            "# ",
-            "## ",
-            "### ",
-            "**",
-            "`",
-            "```",
-            "\n",
-            "\n\n",
-            "| ",
-            "|---",
-            "- ",
-            "1. ",
-            "  ",
-            "<!--",
-            "-->",
-            "├── ",
-            "│   ",
-            "└── ",
-            "Decision",
-            "Technical Context",
-            ": ",
-            "Stage",
-            "é",
-            "Source Code",
-            "src/",
-            "../",
-            "\t",
-        ];
-        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-        for _ in 0..300 {
-            let mut text = String::new();
-            for _ in 0..80 {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                text.push_str(PIECES[(seed >> 33) as usize % PIECES.len()]);
-            }
-            let _ = plan::parse_plan(&text);
-            let _ = research::parse_research(&text);
-            let _ = data_model::parse_data_model(&text);
-            let _ = quickstart::parse_quickstart(&text);
-            let _ = configuration::parse_configuration(&text);
-            let _ = dockerfile_design::parse_dockerfile_design(&text);
-        }
     }
 }

@@ -2,8 +2,9 @@
 //! layout in, an ordered list of drafted tasks with dependencies out. Pure:
 //! no disk, no numbering (see `merge` for IDs).
 
+use crate::facts::{Facts, Topic};
 use crate::layout::{Layout, ServiceLayout};
-use crate::spec::{Documents, Item};
+use crate::spec::Documents;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PhaseKind {
@@ -55,18 +56,10 @@ pub struct Draft {
 /// Template defaults when the plan states no goals.
 pub const DEFAULT_GOALS: &str = "<30s startup, <500MB image";
 
-/// The plan fields whose values the performance task checks against.
-const GOAL_FIELDS: [&str; 5] = [
-    "Startup Performance",
-    "Image Size Goals",
-    "Performance Goals",
-    "Constraints",
-    "Resource Constraints",
-];
-
 pub struct Input<'a> {
     pub feature_rel: &'a str,
     pub docs: &'a Documents,
+    pub facts: &'a Facts,
     pub layout: &'a Layout,
     pub tdd: bool,
 }
@@ -109,6 +102,7 @@ impl Planner {
         use PhaseKind::*;
         let layout = input.layout;
         let docs = input.docs;
+        let facts = input.facts;
         let each = |file: &str| per_service(layout, file);
         let test = |file: &str| format!("{}/{file}", layout.test_dir);
 
@@ -130,11 +124,7 @@ impl Planner {
             Setup,
             &format!(
                 "Select and validate base image compatibility ({})",
-                field_or(
-                    docs,
-                    "Base Image Strategy",
-                    "official Rust builder, debian:bookworm-slim runtime"
-                )
+                images(facts)
             ),
             each("Dockerfile"),
             &[structure],
@@ -148,8 +138,8 @@ impl Planner {
             each("setup/scripts/20-packages.sh"),
             &[structure],
         );
-        for decision in &docs.research {
-            let paths = topic_paths(layout, &decision.text);
+        for decision in facts.decisions.iter().filter(|d| d.topic != Topic::Other) {
+            let paths = topic_paths(layout, decision.topic, &decision.text);
             self.add(
                 Setup,
                 &format!("Apply research decision \"{}\"", decision.text),
@@ -160,16 +150,36 @@ impl Planner {
 
         let mut services = Vec::new();
         for service in &layout.services {
+            let names = [service.name.as_str(), service.binary.as_str()];
+            let ports = if layout.multi {
+                facts.ports_for(&names)
+            } else {
+                facts.ports.iter().map(|p| p.port).collect()
+            };
+            let exposing = match ports.as_slice() {
+                [] => String::new(),
+                ports => format!(
+                    " exposing {}",
+                    ports
+                        .iter()
+                        .map(u16::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
             let dockerfile = self.add(
                 Core,
-                &format!("Dockerfile creation for the {} binary", service.binary),
+                &format!(
+                    "Dockerfile creation for the {} binary{exposing}",
+                    service.binary
+                ),
                 vec![format!("{}/Dockerfile", service.dir)],
                 &[base],
             );
-            for stage in &docs.stages {
+            for stage in &facts.stages {
                 self.add(
                     Core,
-                    &format!("Build stage \"{}\"", stage.text),
+                    &format!("Build stage \"{}\"", stage.value),
                     vec![format!("{}/Dockerfile", service.dir)],
                     &[dockerfile],
                 );
@@ -196,11 +206,11 @@ impl Planner {
             });
         }
         let entrypoints: Vec<usize> = services.iter().map(|s| s.entrypoint).collect();
-        for entity in &docs.entities {
-            let paths = entity_paths(layout, entity, docs);
+        for entity in &facts.entities {
+            let paths = entity_paths(layout, &entity.value, docs);
             self.add(
                 Core,
-                &format!("Model for entity {}", entity.text),
+                &format!("Model for entity {}", entity.value),
                 paths,
                 &entrypoints,
             );
@@ -277,14 +287,11 @@ impl Planner {
         let mut integration = vec![multistage, caching, hardening];
         integration.push(self.add(
             Integration,
-            &format!(
-                "Health check implementation ({})",
-                field_or(docs, "Health Monitoring", "process liveness")
-            ),
+            &format!("Health check implementation ({})", health(facts)),
             each("healthcheck.sh"),
             &image,
         ));
-        if docs.env.is_empty() {
+        if facts.env.is_empty() {
             integration.push(self.add(
                 Integration,
                 "Environment variable handling",
@@ -292,18 +299,20 @@ impl Planner {
                 &entrypoints,
             ));
         }
-        for var in &docs.env {
-            let paths = env_paths(layout, &var.used_by);
+        for var in &facts.env {
+            let paths = env_paths(layout, &var.services);
             let mut what = format!("Environment variable {}", var.name);
-            let facts: Vec<String> = [
+            let known: Vec<String> = [
+                var.secret.then(|| "secret, required".to_string()),
+                (var.required && !var.secret).then(|| "required".to_string()),
                 var.default.as_ref().map(|d| format!("default {d}")),
-                var.validation.clone(),
+                var.constraint.clone(),
             ]
             .into_iter()
             .flatten()
             .collect();
-            if !facts.is_empty() {
-                what = format!("{what} ({})", facts.join("; "));
+            if !known.is_empty() {
+                what = format!("{what} ({})", known.join("; "));
             }
             integration.push(self.add(
                 Integration,
@@ -321,7 +330,7 @@ impl Planner {
             ));
         }
 
-        let goals = goals(&plan_fields(docs));
+        let goals = goals(facts);
         self.add(
             Polish,
             &format!("Performance validation ({goals})"),
@@ -342,10 +351,21 @@ impl Planner {
         );
         let quickstart = format!("{}/quickstart.md", input.feature_rel);
         let mut validations = Vec::new();
-        for (n, scenario) in docs.scenarios.iter().enumerate() {
+        for (n, scenario) in facts.scenarios.iter().enumerate() {
+            let command = match scenario.commands.as_slice() {
+                [] => String::new(),
+                [one] => format!(" (run {})", quote_command(one)),
+                [first, rest @ ..] => {
+                    format!(" (run {} and {} more)", quote_command(first), rest.len())
+                }
+            };
             validations.push(self.add(
                 Polish,
-                &format!("Validate quickstart scenario {}: {}", n + 1, scenario.text),
+                &format!(
+                    "Validate quickstart scenario {}: {}{command}",
+                    n + 1,
+                    scenario.title
+                ),
                 vec![quickstart.clone()],
                 &tests,
             ));
@@ -373,20 +393,51 @@ fn per_service(layout: &Layout, file: &str) -> Vec<String> {
         .collect()
 }
 
-fn plan_fields(docs: &Documents) -> Vec<(String, String)> {
-    docs.plan
-        .fields
-        .iter()
-        .map(|f| (f.name.clone(), f.value.clone()))
-        .collect()
+/// The decided images, else the template's defaults.
+fn images(facts: &Facts) -> String {
+    let builder = facts
+        .images
+        .builder
+        .as_ref()
+        .map_or("the official Rust image", |f| f.value.as_str());
+    let runtime = facts
+        .images
+        .runtime
+        .as_ref()
+        .map_or("debian:bookworm-slim", |f| f.value.as_str());
+    format!("builder {builder}, runtime {runtime}")
 }
 
-fn field_or(docs: &Documents, name: &str, default: &str) -> String {
-    docs.plan
-        .field(name)
-        .map(|f| f.value.trim().to_string())
-        .filter(|v| !v.is_empty() && !v.contains("NEEDS CLARIFICATION"))
-        .unwrap_or_else(|| default.to_string())
+/// The decided health endpoints, else process liveness.
+fn health(facts: &Facts) -> String {
+    let endpoints: Vec<String> = facts
+        .health
+        .iter()
+        .map(|h| {
+            let owner = h
+                .service
+                .as_ref()
+                .map_or(String::new(), |s| format!(" on {s}"));
+            format!("{} {} → {}{owner}", h.method, h.path, h.status)
+        })
+        .collect();
+    if endpoints.is_empty() {
+        "process liveness".to_string()
+    } else {
+        endpoints.join("; ")
+    }
+}
+
+/// A command in a task description: in a code span, shortened.
+fn quote_command(command: &str) -> String {
+    const MAX: usize = 60;
+    let command = command.replace('`', "'");
+    let short: String = command.chars().take(MAX).collect();
+    if short.len() < command.len() {
+        format!("`{}…`", short.trim_end())
+    } else {
+        format!("`{command}`")
+    }
 }
 
 fn dependencies(docs: &Documents) -> String {
@@ -403,71 +454,27 @@ fn dependencies(docs: &Documents) -> String {
 }
 
 /// The plan's own goals for the performance task, else the template's.
-pub fn goals(fields: &[(String, String)]) -> String {
-    let stated: Vec<String> = GOAL_FIELDS
-        .iter()
-        .filter_map(|goal| {
-            fields
-                .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(goal))
-        })
-        .map(|(_, value)| value.trim().to_string())
-        .filter(|v| !v.is_empty() && !v.contains("NEEDS CLARIFICATION"))
-        .collect();
-    if stated.is_empty() {
+pub fn goals(facts: &Facts) -> String {
+    if facts.goals.stated.is_empty() {
         DEFAULT_GOALS.to_string()
     } else {
+        let stated: Vec<&str> = facts
+            .goals
+            .stated
+            .iter()
+            .map(|g| g.value.as_str())
+            .collect();
         stated.join(", ")
     }
 }
 
-/// Which container file a research decision or entity is about, by keyword.
-#[derive(Clone, Copy)]
-enum Topic {
-    Healthcheck,
-    Entrypoint,
-    Setup,
-    Dockerfile,
-}
-
-const TOPICS: [(Topic, &[&str]); 3] = [
-    (
-        Topic::Healthcheck,
-        &["health", "healthcheck", "probe", "liveness", "readiness"],
-    ),
-    (
-        Topic::Entrypoint,
-        &[
-            "entrypoint",
-            "signal",
-            "tini",
-            "init",
-            "environment",
-            "env",
-            "config",
-            "variable",
-        ],
-    ),
-    (
-        Topic::Setup,
-        &["user", "uid", "permission", "package", "apt", "install"],
-    ),
-];
-
-fn topic_of(text: &str) -> Topic {
-    let words = words(text);
-    TOPICS
-        .iter()
-        .find(|(_, keys)| keys.iter().any(|k| words.iter().any(|w| w == k)))
-        .map_or(Topic::Dockerfile, |(topic, _)| *topic)
-}
-
-fn topic_paths(layout: &Layout, text: &str) -> Vec<String> {
-    let file = match topic_of(text) {
+/// The container file of a topic, per service the text names (else all).
+fn topic_paths(layout: &Layout, topic: Topic, text: &str) -> Vec<String> {
+    let file = match topic {
         Topic::Healthcheck => "healthcheck.sh",
         Topic::Entrypoint => "entrypoint.sh",
         Topic::Setup => "setup/scripts/",
-        Topic::Dockerfile => "Dockerfile",
+        Topic::Dockerfile | Topic::Other => "Dockerfile",
     };
     let services = mentioned_services(layout, text);
     services
@@ -478,7 +485,7 @@ fn topic_paths(layout: &Layout, text: &str) -> Vec<String> {
 
 /// Entities go to the plan's own source file that best matches their name
 /// (spec-kit plans), else to the container file of their topic.
-fn entity_paths(layout: &Layout, entity: &Item, docs: &Documents) -> Vec<String> {
+fn entity_paths(layout: &Layout, entity: &str, docs: &Documents) -> Vec<String> {
     let sources: Vec<&str> = docs
         .plan
         .tree
@@ -490,7 +497,7 @@ fn entity_paths(layout: &Layout, entity: &Item, docs: &Documents) -> Vec<String>
         })
         .map(|p| p.path.as_str())
         .collect();
-    let entity_words = words(&entity.text);
+    let entity_words = words(entity);
     let best = sources
         .iter()
         .map(|path| {
@@ -509,7 +516,7 @@ fn entity_paths(layout: &Layout, entity: &Item, docs: &Documents) -> Vec<String>
         .copied();
     match (best, not_an_entry_point) {
         (Some((_, path)), _) | (None, Some(path)) => vec![path.to_string()],
-        (None, None) => topic_paths(layout, &entity.text),
+        (None, None) => topic_paths(layout, crate::facts::topic_of(entity), entity),
     }
 }
 
@@ -546,7 +553,7 @@ fn env_paths(layout: &Layout, used_by: &[String]) -> Vec<String> {
 }
 
 /// Lower-case words of a text, splitting camel case: `JobCounters` → job, counters.
-fn words(text: &str) -> Vec<String> {
+pub fn words(text: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut current = String::new();
     let mut previous_lower = false;
@@ -652,12 +659,10 @@ mod tests {
 
     fn docs(fields: &str) -> Documents {
         let plan = format!("# Plan\n## Container Technical Context\n{fields}\n");
-        let mut docs = Documents::new(parse_plan(&plan).unwrap());
-        docs.research = vec![Item {
-            text: "healthcheck.sh uses /dev/tcp".into(),
-            line: 3,
-        }];
-        docs
+        Documents::new(parse_plan(&plan).unwrap()).with_text(
+            "research.md",
+            "# Research\n\n**Decision**: healthcheck.sh uses /dev/tcp\n",
+        )
     }
 
     fn find<'a>(drafts: &'a [Draft], start: &str) -> (usize, &'a Draft) {
@@ -671,9 +676,11 @@ mod tests {
     #[test]
     fn phases_are_in_template_order_and_dependencies_point_backwards() {
         let (docs, layout) = (docs(""), layout());
+        let facts = Facts::build(&docs, &[]);
         let drafts = draft(&Input {
             feature_rel: "specs/001-x",
             docs: &docs,
+            facts: &facts,
             layout: &layout,
             tdd: false,
         });
@@ -693,9 +700,11 @@ mod tests {
     #[test]
     fn tdd_puts_tests_first_and_makes_implementation_wait_for_them() {
         let (docs, layout) = (docs(""), layout());
+        let facts = Facts::build(&docs, &[]);
         let drafts = draft(&Input {
             feature_rel: "specs/001-x",
             docs: &docs,
+            facts: &facts,
             layout: &layout,
             tdd: true,
         });
@@ -713,10 +722,11 @@ mod tests {
     #[test]
     fn performance_task_uses_the_plans_goals_else_the_templates() {
         let stated = docs("**Image Size Goals**: <100MB\n**Startup Performance**: <2s");
-        assert_eq!(goals(&plan_fields(&stated)), "<2s, <100MB");
-        assert_eq!(goals(&plan_fields(&docs(""))), DEFAULT_GOALS);
+        let goals_of = |docs: &Documents| goals(&Facts::build(docs, &[]));
+        assert_eq!(goals_of(&stated), "<2s, <100MB");
+        assert_eq!(goals_of(&docs("")), DEFAULT_GOALS);
         let unclear = docs("**Startup Performance**: NEEDS CLARIFICATION");
-        assert_eq!(goals(&plan_fields(&unclear)), DEFAULT_GOALS);
+        assert_eq!(goals_of(&unclear), DEFAULT_GOALS);
     }
 
     #[test]

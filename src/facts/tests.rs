@@ -1,0 +1,313 @@
+use super::*;
+use crate::spec::plan::parse_plan;
+
+const PLAN: &str = "# Plan: shop\n\n## Technical Context\n**Language/Version**: Rust 1.80\n";
+
+fn facts(docs: &[(&str, &str)]) -> Facts {
+    facts_with_plan(PLAN, docs)
+}
+
+fn facts_with_plan(plan: &str, docs: &[(&str, &str)]) -> Facts {
+    let mut documents = Documents::new(parse_plan(plan).expect("plan parses"));
+    for (name, text) in docs {
+        if name.starts_with("contracts/") {
+            let extension = name.rsplit('.').next().unwrap_or("");
+            let contract = crate::spec::contracts::parse_contract(name, extension, text);
+            documents.contracts.push(contract);
+        } else {
+            documents = documents.with_text(name, text);
+        }
+    }
+    Facts::build(&documents, &[])
+}
+
+fn env_names(facts: &Facts) -> Vec<&str> {
+    facts.env.iter().map(|v| v.name.as_str()).collect()
+}
+
+#[test]
+fn decisions_in_every_form_with_topics() {
+    let text = "# Research\n\n## Base image\n**Decision**: `debian:bookworm-slim` at runtime\n\n## Auth\nDecision: use the `jwt-simple` crate for tokens\n\n### Decision: Probe `GET /readyz`\n\n## Decision\n\nA static musl build is not needed.\n\n## UI\n**Chosen**: server-rendered pages\n";
+    let f = facts(&[("research.md", text)]);
+    let got: Vec<(&str, Topic, usize)> = f
+        .decisions
+        .iter()
+        .map(|d| (d.text.as_str(), d.topic, d.source.line))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("debian:bookworm-slim at runtime", Topic::Dockerfile, 4),
+            ("use the jwt-simple crate for tokens", Topic::Other, 7),
+            ("Probe GET /readyz", Topic::Healthcheck, 9),
+            ("A static musl build is not needed.", Topic::Dockerfile, 13),
+            ("server-rendered pages", Topic::Other, 16),
+        ]
+    );
+    assert_eq!(
+        f.images.runtime.as_ref().unwrap().value,
+        "debian:bookworm-slim"
+    );
+    assert_eq!(f.health[0].path, "/readyz");
+}
+
+#[test]
+fn environment_variables_in_every_form_upper_snake_only() {
+    let configuration = "# Configuration\n\n| Name | Required | Default | Description |\n|---|---|---|---|\n| `JWT_SECRET` | yes | - | signing key |\n| `HTTP_PORT` | no | `8080` | listener |\n| `not_a_var` | no | x | lower case |\n\n- **LOG_LEVEL**: verbosity (default: info)\n- `CACHE_TTL`: seconds, default `60`\n  - `SHORT`: a nested value, not a variable\n";
+    let quickstart = "# Quickstart\n\n## Run\n```bash\ndocker run -e API_TOKEN=abc --env REGION=eu -p 9000:8080 shop\ncurl \"http://localhost:${HOST_PORT:-9000}/health\"\n```\n\n## Database\n```bash\ndocker run -d -e POSTGRES_PASSWORD=pw -p 5432:5432 postgres:16\n```\n";
+    let design = "# Dockerfile\n```dockerfile\nFROM rust:1.80-slim AS build\nFROM debian:bookworm-slim\nENV RUST_LOG=info\nEXPOSE 8080\n```\n";
+    let f = facts(&[
+        ("configuration.md", configuration),
+        ("quickstart.md", quickstart),
+        ("dockerfile-design.md", design),
+    ]);
+    assert_eq!(
+        env_names(&f),
+        [
+            "JWT_SECRET",
+            "HTTP_PORT",
+            "LOG_LEVEL",
+            "CACHE_TTL",
+            "RUST_LOG",
+            "HOST_PORT",
+            "API_TOKEN",
+            "REGION"
+        ]
+    );
+    let jwt = &f.env[0];
+    assert!(jwt.secret && jwt.required && jwt.default.is_none());
+    assert_eq!(f.env[2].default.as_deref(), Some("info"));
+    assert_eq!(f.env[3].default.as_deref(), Some("60"));
+    assert_eq!(f.env[4].default.as_deref(), Some("info"));
+    assert_eq!(f.env[5].default.as_deref(), Some("9000"));
+    assert!(f.env[6].secret, "API_TOKEN is a secret by name");
+    assert!(
+        !env_names(&f).contains(&"POSTGRES_PASSWORD"),
+        "backing service's own"
+    );
+    let ports: Vec<u16> = f.ports.iter().map(|p| p.port).collect();
+    assert_eq!(ports, [8080]);
+    assert_eq!(f.backing[0].image, "postgres:16");
+    assert_eq!(f.backing[0].ports, [5432]);
+    assert_eq!(f.health[0].path, "/health");
+    assert_eq!(f.images.builder.as_ref().unwrap().value, "rust:1.80-slim");
+    assert_eq!(
+        f.images.runtime.as_ref().unwrap().value,
+        "debian:bookworm-slim"
+    );
+    assert_eq!(f.stages.len(), 0);
+}
+
+#[test]
+fn compose_snippets_split_own_and_backing_services() {
+    let text = "# Quickstart\n\n```yaml\nservices:\n  api:\n    build: .\n    ports:\n      - \"8081:8080\"\n    environment:\n      DATABASE_URL: postgres://db/app\n      - not: valid\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8080/healthz\"]\n  db:\n    image: postgres:16-alpine\n    environment:\n      - POSTGRES_PASSWORD=secret\n    ports: [\"5432:5432\"]\n```\n";
+    let f = facts(&[("quickstart.md", text)]);
+    assert_eq!(env_names(&f), ["DATABASE_URL"]);
+    assert_eq!(f.env[0].services, ["api"]);
+    assert_eq!(f.ports[0].port, 8080);
+    assert_eq!(f.ports[0].service.as_deref(), Some("api"));
+    assert_eq!(f.health[0].path, "/healthz");
+    assert_eq!(f.health[0].service.as_deref(), Some("api"));
+    assert_eq!(f.backing.len(), 1);
+    assert_eq!(
+        (f.backing[0].name.as_str(), f.backing[0].ports.as_slice()),
+        ("db", &[5432][..])
+    );
+}
+
+#[test]
+fn plan_fields_give_images_ports_health_user_and_goals() {
+    let plan = "# Plan\n\n## Container Technical Context\n**Base Image Strategy**: `rust:1.75-slim` to build and `gcr.io/distroless/cc` at runtime\n**Network Requirements**: api listens on 8080; worker none\n**Health Monitoring**: HTTP `GET /health` on the api\n**Security Profile**: user `svc`, UID 2000\n**Image Size Goals**: under 80 MB\n**Resource Constraints**: <256MB RAM\n\n```text\ndocker/\n├── api/\n└── worker/\n```\n";
+    let f = {
+        let docs = Documents::new(parse_plan(plan).expect("plan parses"));
+        Facts::build(&docs, &["api".into(), "worker".into()])
+    };
+    assert_eq!(f.images.builder.as_ref().unwrap().value, "rust:1.75-slim");
+    assert_eq!(
+        f.images.runtime.as_ref().unwrap().value,
+        "gcr.io/distroless/cc"
+    );
+    assert_eq!(f.ports_for(&["api"]), [8080]);
+    assert!(f.ports_for(&["worker"]).is_empty());
+    assert_eq!(f.health_for(&["greeter-api"]).unwrap().path, "/health");
+    let user = f.user.as_ref().unwrap();
+    assert_eq!((user.uid, user.name.as_deref()), (Some(2000), Some("svc")));
+    assert_eq!(f.goals.image_size_mb.as_ref().unwrap().value, 80);
+    assert_eq!(f.goals.memory_mb.as_ref().unwrap().value, 256);
+    assert!(f.about_containers());
+}
+
+#[test]
+fn precedence_decides_and_warns_naming_both_places() {
+    let plan =
+        "# Plan\n\n## Technical Context\n**Base Image Strategy**: debian:bookworm-slim (runtime)\n";
+    let research = "# Research\n\n## Runtime image\n**Decision**: alpine:3.20\n";
+    let configuration = "| Variable | Default |\n|---|---|\n| `APP_PORT` | `8080` |\n";
+    let quickstart = "# Q\n\n## Run\n```sh\nexport X=${APP_PORT:-9090}\n```\n";
+    let f = facts_with_plan(
+        plan,
+        &[
+            ("research.md", research),
+            ("configuration.md", configuration),
+            ("quickstart.md", quickstart),
+        ],
+    );
+    assert_eq!(
+        f.images.runtime.as_ref().unwrap().value,
+        "debian:bookworm-slim"
+    );
+    assert_eq!(f.env[0].default.as_deref(), Some("8080"));
+    let messages: Vec<String> = f
+        .warnings
+        .iter()
+        .map(|w| format!("{}:{}: {}", w.file.display(), w.line, w.message))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "quickstart.md:5: APP_PORT default: `9090` here disagrees with `8080` at configuration.md:3; using configuration.md:3 (document precedence)",
+            "research.md:4: runtime image: `alpine:3.20` here disagrees with `debian:bookworm-slim` at plan.md:4; using plan.md:4 (document precedence)",
+        ]
+    );
+}
+
+#[test]
+fn entities_in_every_form_and_non_entities_rejected() {
+    let text = "# Data Model\n\nEntities:\n- **Supplier**: who ships\n- warehouse: where it sits\n\n## Overview\n### Not this\n\n## Entities\n\n### 1. User\n#### Fields\n- id\n\n### Entity: Order\n\n### Invoice (billing record)\n\n## Container Entity: Image\n\n## Entity Summary\n| Entity | Purpose |\n|---|---|\n| `Stock` | counts |\n\n## Relationships\n## Validation Rules\n## State Transitions\n## Performance Characteristics\n## User Story 1\n## Conclusion\n";
+    let f = facts(&[("data-model.md", text)]);
+    let names: Vec<&str> = f.entities.iter().map(|e| e.value.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Supplier",
+            "warehouse",
+            "User",
+            "Order",
+            "Invoice",
+            "Image",
+            "Stock"
+        ]
+    );
+}
+
+#[test]
+fn quickstart_scenarios_are_runnable_steps_only() {
+    let text = "# Quickstart\n\n## Prerequisites\n```bash\nrustup update\n```\n\n## Scenario 1: Build the image\n```bash\ndocker build -t shop .\n```\n\n## 2. Check health\n1. Start it: `docker run -d -p 8080:8080 shop`\n2. Probe: `curl -f http://localhost:8080/health`\n   Expected: `200 OK`\n\n## Manual check\nOpen the page and look.\n\n## Troubleshooting\n```bash\ndocker logs shop\n```\n\n## Next Steps\n- read more\n";
+    let f = facts(&[("quickstart.md", text)]);
+    let got: Vec<(&str, usize, Option<&str>)> = f
+        .scenarios
+        .iter()
+        .map(|s| (s.title.as_str(), s.commands.len(), s.expected.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Build the image", 1, None),
+            ("Check health", 2, Some("200 OK"))
+        ]
+    );
+}
+
+#[test]
+fn openapi_health_paths_and_servers_give_health_and_ports() {
+    let openapi = "openapi: 3.0.0\nservers:\n  - url: http://localhost:7000\npaths:\n  /livez:\n    get:\n      responses:\n        '200': {}\n";
+    let markdown = "# API\n\n- `GET /healthz` → 200\n- `POST /orders` → 201\n";
+    let f = facts(&[
+        ("contracts/api.yaml", openapi),
+        ("contracts/http.md", markdown),
+    ]);
+    assert_eq!(f.ports[0].port, 7000);
+    let paths: Vec<&str> = f.health.iter().map(|h| h.path.as_str()).collect();
+    assert!(paths.contains(&"/healthz"), "{paths:?}");
+}
+
+#[test]
+fn looked_for_and_not_found_is_kept() {
+    let f = facts(&[]);
+    let kinds: Vec<&str> = f.missing.iter().map(|m| m.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            "env",
+            "ports",
+            "health",
+            "images",
+            "entities",
+            "decisions",
+            "scenarios",
+            "user"
+        ]
+    );
+    assert!(!f.about_containers());
+}
+
+#[test]
+fn every_reader_survives_random_markdown_soup() {
+    const PIECES: [&str; 40] = [
+        "# ",
+        "## ",
+        "### ",
+        "**",
+        "`",
+        "```",
+        "```yaml\n",
+        "```dockerfile\n",
+        "\n",
+        "\n\n",
+        "| ",
+        "|---",
+        "- ",
+        "1. ",
+        "  ",
+        "<!--",
+        "-->",
+        "├── ",
+        "└── ",
+        "Decision",
+        ": ",
+        "Entities",
+        "services:\n",
+        "  api:\n",
+        "    ports:\n",
+        "      - ",
+        "8080:80",
+        "-p ",
+        "-e ",
+        "FROM ",
+        "EXPOSE ",
+        "ENV ",
+        "${A_B:-",
+        "}",
+        "curl http://x:1/health",
+        "é",
+        "docker run ",
+        "PORT",
+        "\t",
+        "→",
+    ];
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..300 {
+        let mut text = String::new();
+        for _ in 0..120 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            text.push_str(PIECES[(seed >> 33) as usize % PIECES.len()]);
+        }
+        let names = [
+            "research.md",
+            "data-model.md",
+            "quickstart.md",
+            "configuration.md",
+            "dockerfile-design.md",
+            "spec.md",
+            "contracts/a.yaml",
+            "contracts/b.md",
+        ];
+        let docs: Vec<(&str, &str)> = names.iter().map(|n| (*n, text.as_str())).collect();
+        let _ = facts_with_plan(
+            &format!("# P\n## Technical Context\n**A**: b\n{text}"),
+            &docs,
+        );
+    }
+}
