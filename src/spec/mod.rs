@@ -26,11 +26,7 @@ pub struct Item {
 }
 
 /// Something a pure parser could not read, without the file it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Issue {
-    pub line: usize,
-    pub message: String,
-}
+pub use crate::error::Diagnostic as Issue;
 
 /// A problem that does not stop loading (an error under `--strict`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

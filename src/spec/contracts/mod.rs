@@ -90,11 +90,7 @@ pub struct Server {
     pub line: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Problem {
-    pub line: usize,
-    pub message: String,
-}
+pub use crate::error::Diagnostic as Problem;
 
 /// What a file below contracts/ turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
