@@ -107,7 +107,7 @@ fn decide(file: &str, text: &str, heading: &str, line: usize, out: &mut Collecto
         images(text, heading, &source, out);
     }
     if topic == Topic::Healthcheck {
-        let path = values::health_path(text).filter(|p| p != "/");
+        let path = values::health_path(text).filter(|p| super::code::is_health_path(p));
         if let Some(path) = path {
             out.health.push(Health {
                 method: "GET".to_string(),

@@ -95,10 +95,20 @@ pub fn health_path(clause: &str) -> Option<String> {
                 Some(at) => w[at + 3..].find('/').map(|p| &w[at + 3 + p..])?,
                 None => w,
             };
-            (path.starts_with('/') && path.len() > 1).then(|| path.to_string())
+            (path.starts_with('/') && path.len() > 1 && !is_file_path(path))
+                .then(|| path.to_string())
         });
     let http = path.is_some() || clause.to_ascii_lowercase().contains("http");
     http.then(|| path.unwrap_or_else(|| "/".to_string()))
+}
+
+/// Paths of the container's file system (`/dev/tcp`, `/usr/local/bin/x`), not URLs.
+fn is_file_path(path: &str) -> bool {
+    const ROOTS: [&str; 12] = [
+        "dev", "usr", "bin", "sbin", "etc", "proc", "sys", "tmp", "var", "opt", "lib", "home",
+    ];
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    ROOTS.contains(&first) || path.ends_with(".sh")
 }
 
 /// Megabytes of memory in "<512MB RAM", "1 GiB memory limit".
