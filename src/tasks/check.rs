@@ -4,9 +4,10 @@
 //!
 //! Errors break the workflow (a cycle, a repeated ID, a dependency on an
 //! unknown ID, two `[P]` tasks of one phase writing the same file, a malformed
-//! task line, an absolute path); warnings are the seed's style (a task without
-//! a path, a `[P]` task sharing a path with a task of its phase that is not
-//! `[P]` or through a directory, a dependency line that cannot be read).
+//! task line, a file without tasks); warnings are the seed's style (a task
+//! without a path, a `[P]` task sharing a path with a task of its phase that
+//! is not `[P]` or through a directory, a dependency line that cannot be read,
+//! an absolute path).
 
 use super::graph::Graph;
 use super::model::Task;
@@ -24,6 +25,12 @@ pub struct Finding {
 /// Every problem, sorted by line (errors first on a line).
 pub fn check(doc: &TasksDoc) -> Vec<Problem> {
     let mut problems = doc.problems.clone();
+    if doc.tasks.is_empty() {
+        problems.push(Problem::error(
+            1,
+            "no task lines found (a task is a checkbox item such as `- [ ] T001 Description in path/to/file`)",
+        ));
+    }
     duplicate_ids(doc, &mut problems);
     unknown_dependencies(doc, &mut problems);
     cycle(doc, &mut problems);
@@ -172,7 +179,8 @@ pub fn tasks_without_paths(tasks: &[Task]) -> Vec<Finding> {
         .collect()
 }
 
-/// `/etc/passwd`, `~/x`, `C:\x`: a task path outside every workspace.
+/// `/etc/passwd`, `~/x`, `C:\x`: a task path outside every workspace (a
+/// warning: the task may only read it; `done` refuses to commit it).
 pub fn absolute_paths(tasks: &[Task]) -> Vec<Finding> {
     tasks
         .iter()
@@ -183,7 +191,7 @@ pub fn absolute_paths(tasks: &[Task]) -> Vec<Finding> {
                 .filter(|p| is_absolute_path(p))
                 .map(move |p| Finding {
                     task: at,
-                    severity: Severity::Error,
+                    severity: Severity::Warning,
                     message: format!(
                         "{} names {p}, an absolute path; task paths are relative to the workspace root",
                         t.id
@@ -226,7 +234,7 @@ mod tests {
                 "5: Error: dependency names unknown task T009",
                 "5: Warning: T003 names no file or directory path",
                 "6: Error: `T4` is not a task ID (`T` or `C`, three or more digits, an optional suffix such as `a` or `-TEST`)",
-                "7: Error: T005 names /etc/passwd, an absolute path; task paths are relative to the workspace root",
+                "7: Warning: T005 names /etc/passwd, an absolute path; task paths are relative to the workspace root",
             ]
         );
     }
@@ -241,6 +249,14 @@ mod tests {
                 "3: Warning: T001 and T002 share docker/setup/scripts/20-packages.sh in one phase, and one of them is [P]",
                 "5: Warning: T003 and T004 share src/a.rs in one phase, and one of them is [P]",
             ]
+        );
+    }
+
+    #[test]
+    fn a_file_without_tasks_is_an_error() {
+        assert_eq!(
+            messages("# Tasks\n- **T001** no checkbox in a.rs\n"),
+            ["1: Error: no task lines found (a task is a checkbox item such as `- [ ] T001 Description in path/to/file`)"]
         );
     }
 

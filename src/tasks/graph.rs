@@ -75,7 +75,7 @@ impl<'a> Graph<'a> {
     fn phase_order(&mut self) {
         let task_nodes: Vec<usize> = (0..self.nodes.len()).collect();
         let mut by_phase: Vec<Vec<usize>> = vec![Vec::new(); self.doc.phases.len()];
-        for node in task_nodes {
+        for node in self.children_first(task_nodes) {
             if let Some(entry) = self.entry(node) {
                 by_phase[entry.phase].push(node);
             }
@@ -97,6 +97,39 @@ impl<'a> Graph<'a> {
         }
     }
 
+    /// Task nodes in file order, except that a task with nested sub-tasks
+    /// comes after them: it is done when its parts are.
+    fn children_first(&self, nodes: Vec<usize>) -> Vec<usize> {
+        let mut order = Vec::with_capacity(nodes.len());
+        let mut open: Vec<(usize, usize)> = Vec::new();
+        for node in nodes {
+            let Node::Task(at) = self.nodes[node] else {
+                continue;
+            };
+            let parent = self.doc.tasks[at].parent;
+            while let Some(&(top_at, top)) = open.last() {
+                if Some(top_at) == parent || self.is_ancestor(top_at, at) {
+                    break;
+                }
+                order.push(top);
+                open.pop();
+            }
+            open.push((at, node));
+        }
+        order.extend(open.into_iter().rev().map(|(_, node)| node));
+        order
+    }
+
+    fn is_ancestor(&self, ancestor: usize, mut at: usize) -> bool {
+        while let Some(parent) = self.doc.tasks[at].parent {
+            if parent == ancestor {
+                return true;
+            }
+            at = parent;
+        }
+        false
+    }
+
     fn steps(&mut self, phase: &[usize]) {
         let mut step: Vec<usize> = Vec::new();
         let mut paths = PathSet::default();
@@ -112,8 +145,10 @@ impl<'a> Graph<'a> {
                     .all(|&n| self.entry(n).is_some_and(|e| e.task.parallel))
                 && !entry.task.paths.iter().any(|p| paths.overlaps(p));
             if !joins && !step.is_empty() {
+                // A step is done when it and every step before it are.
                 let join = self.add(Node::Join);
                 self.prerequisites[join] = std::mem::take(&mut step);
+                self.prerequisites[join].extend(previous);
                 previous = Some(join);
                 paths = PathSet::default();
             }
@@ -190,6 +225,9 @@ impl<'a> Graph<'a> {
         let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); self.nodes.len()];
         let mut waiting: Vec<usize> = vec![0; self.nodes.len()];
         for (node, prerequisites) in self.prerequisites.iter().enumerate() {
+            if done[node] {
+                continue;
+            }
             for &p in prerequisites {
                 if !done[p] {
                     dependents[p].push(node);
@@ -616,6 +654,16 @@ mod tests {
     fn a_task_that_states_its_dependencies_leaves_the_file_order() {
         let text = "## Phase 1\n- [ ] T001 a in a.rs\n- [ ] T002 b in b.rs\n  - Depends on: none\n- [ ] T003 c in c.rs\n  - Depends on: T001\n";
         assert_eq!(batches(text), [vec!["T001", "T002"], vec!["T003"]]);
+    }
+
+    #[test]
+    fn sub_tasks_come_before_their_parent_and_steps_chain() {
+        let text = "- [x] T001 a in a.rs\n- [ ] T002 b in b/\n  - [x] T002a c in b/c.rs\n  - [ ] T002b d in b/d.rs\n\
+- [ ] T003 e in e.rs\n";
+        assert_eq!(batches(text), [vec!["T002b"], vec!["T002"], vec!["T003"]]);
+        let done_out_of_order =
+            "- [ ] T001 a in a.rs\n- [x] T002 b in b.rs\n- [ ] T003 c in c.rs\n";
+        assert_eq!(batches(done_out_of_order), [vec!["T001"], vec!["T003"]]);
     }
 
     #[test]

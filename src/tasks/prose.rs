@@ -12,7 +12,7 @@
 
 use super::model::TaskId;
 use super::read::{Dependency, Problem, TasksDoc};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// What a line is about when one side of its statement names nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,9 @@ pub enum Mode {
     /// A line of a Dependencies section: every statement is read, and what
     /// cannot be read is a warning.
     Section,
+    /// A line of a drawing in a Dependencies section: chains and statements
+    /// are read; a box naming tasks without an arrow is no warning.
+    Drawing,
 }
 
 #[derive(Debug, Default)]
@@ -168,7 +171,13 @@ const STOPWORDS: [&str; 74] = [
 
 /// Whether a heading opens a section of dependency statements.
 pub fn is_dependency_heading(lower: &str) -> bool {
-    lower.contains("dependenc")
+    if lower.starts_with("phase") && !lower.contains("dependenc") {
+        return false;
+    }
+    lower == "order"
+        || lower.starts_with("order ")
+        || lower.starts_with("order:")
+        || lower.contains("dependenc")
         || lower.contains("execution order")
         || lower.contains("task order")
         || lower.contains("ordering")
@@ -230,7 +239,10 @@ pub struct Resolver {
     sorted: Vec<TaskId>,
     /// Lower-cased phase titles and their tasks.
     phases: Vec<(String, Vec<TaskId>)>,
-    stories: HashMap<String, Vec<TaskId>>,
+    stories: BTreeMap<String, Vec<TaskId>>,
+    /// Per phase: each task with the words of its section heading and of its
+    /// description, for `Within each user story: tests before implementation`.
+    words: Vec<Vec<(TaskId, Vec<String>, Vec<String>)>>,
 }
 
 impl Resolver {
@@ -243,9 +255,15 @@ impl Resolver {
             .iter()
             .map(|p| (p.title.to_lowercase(), Vec::new()))
             .collect();
-        let mut stories: HashMap<String, Vec<TaskId>> = HashMap::new();
+        let mut stories: BTreeMap<String, Vec<TaskId>> = BTreeMap::new();
+        let mut words = vec![Vec::new(); doc.phases.len()];
         for entry in &doc.tasks {
             phases[entry.phase].1.push(entry.task.id);
+            words[entry.phase].push((
+                entry.task.id,
+                significant_words(&entry.section),
+                significant_words(&entry.task.description.to_lowercase()),
+            ));
             if let Some(story) = &entry.story {
                 stories
                     .entry(story_key(story))
@@ -257,6 +275,7 @@ impl Resolver {
             sorted,
             phases,
             stories,
+            words,
         }
     }
 
@@ -276,8 +295,59 @@ impl Resolver {
                 return found;
             }
         }
+        let text = self.without_title(text);
         for sentence in sentences(text) {
             self.sentence(sentence, line, context, mode, &mut found);
+        }
+        found
+    }
+
+    /// `**The base template comes first**: T004 blocks T005`: a title that
+    /// names no task before a statement that does is left out.
+    fn without_title<'t>(&self, text: &'t str) -> &'t str {
+        match label(text) {
+            Some((name, value))
+                if self.ids_in(&name).is_empty()
+                    && !self.ids_in(value).is_empty()
+                    && relation(&lowered(value)).is_some() =>
+            {
+                value
+            }
+            _ => text,
+        }
+    }
+
+    /// A line under `Within Each User Story`: `Tests before implementation`
+    /// holds in every phase, its sides read as the section headings (else
+    /// the words of the descriptions) of that phase's tasks.
+    pub fn within_each(&self, text: &str, line: usize) -> Found {
+        let mut found = Found::default();
+        for sentence in sentences(strip_marker(text)) {
+            let lower = lowered(sentence);
+            let Some((at, len, forward)) = relation(&lower) else {
+                continue;
+            };
+            let (Some(left), Some(right)) = (
+                sentence.get(..at.saturating_sub(1).min(sentence.len())),
+                sentence.get((at + len).saturating_sub(1).min(sentence.len())..),
+            ) else {
+                continue;
+            };
+            let (left, right) = (
+                significant_words(&left.to_lowercase()),
+                significant_words(&right.to_lowercase()),
+            );
+            let before_found = found.dependencies.len();
+            for tasks in &self.words {
+                let (l, r) = (pick(tasks, &left), pick(tasks, &right));
+                let (before, after) = if forward { (l, r) } else { (r, l) };
+                if !before.iter().any(|b| after.contains(b)) {
+                    push(&mut found, before, after, line);
+                }
+            }
+            if found.dependencies.len() == before_found {
+                found.problems.push(unresolved(line, sentence));
+            }
         }
         found
     }
@@ -341,7 +411,18 @@ impl Resolver {
             self.chain(sentence, line, context, found);
             return;
         }
-        let right = first_clause(right);
+        let rest = right;
+        let right = first_clause(rest);
+        // `X depends on Y - BLOCKS Z`, `(blocked until A, depends on B)`: the
+        // subject goes on with the next relation.
+        let more = &rest[right.len()..];
+        if relation(&lowered(more)).is_some() {
+            let next = format!(
+                "{left} {}",
+                more.trim_start_matches([',', ';', '-', '—', ' '])
+            );
+            self.sentence(&next, line, context, mode, found);
+        }
         let (left_ids, right_ids) = if mode == Mode::Inline {
             let Some(ids) = self.side(right) else {
                 return;
@@ -353,7 +434,7 @@ impl Resolver {
             match (left_ids, right_ids) {
                 (Some(l), Some(r)) => (l, r),
                 _ => {
-                    if matches!(mode, Mode::Section | Mode::Labelled) {
+                    if matches!(mode, Mode::Section | Mode::Labelled | Mode::Drawing) {
                         found.problems.push(unresolved(line, sentence));
                     }
                     return;
@@ -507,6 +588,31 @@ impl Resolver {
         let lower = side.to_lowercase();
         let mut matched: Vec<usize> = Vec::new();
         let mut ids: Vec<TaskId> = Vec::new();
+        if lower.contains("stories") {
+            for (p, (title, tasks)) in self.phases.iter().enumerate() {
+                if title.contains("user story") || title.contains("story ") {
+                    matched.push(p);
+                }
+                let _ = tasks;
+            }
+            for tasks in self.stories.values() {
+                ids.extend(tasks);
+            }
+            return self.unique(ids, &matched);
+        }
+        if let Some(from) = phases_from(&lower) {
+            for (p, (title, _)) in self.phases.iter().enumerate() {
+                let number = phase_number(title).and_then(|n| {
+                    n.split('.')
+                        .next()
+                        .and_then(|major| major.parse::<u32>().ok())
+                });
+                if number.is_some_and(|n| n >= from) {
+                    matched.push(p);
+                }
+            }
+            return self.unique(ids, &matched);
+        }
         let numbered = numbered_phases(&lower);
         for number in &numbered {
             let hits: Vec<usize> = (0..self.phases.len())
@@ -546,7 +652,12 @@ impl Resolver {
                 }
             }
         }
-        for p in matched {
+        self.unique(ids, &matched)
+    }
+
+    /// `ids` and the tasks of the `matched` phases, each once, in order.
+    fn unique(&self, mut ids: Vec<TaskId>, matched: &[usize]) -> Option<Vec<TaskId>> {
+        for &p in matched {
             ids.extend(&self.phases[p].1);
         }
         let mut unique = Vec::with_capacity(ids.len());
@@ -557,6 +668,27 @@ impl Resolver {
             }
         }
         (!unique.is_empty()).then_some(unique)
+    }
+}
+
+/// The tasks of one phase whose section heading has one of `words`, else
+/// those whose description has one.
+fn pick(tasks: &[(TaskId, Vec<String>, Vec<String>)], words: &[String]) -> Vec<TaskId> {
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let by = |field: fn(&(TaskId, Vec<String>, Vec<String>)) -> &Vec<String>| -> Vec<TaskId> {
+        tasks
+            .iter()
+            .filter(|t| field(t).iter().any(|w| words.contains(w)))
+            .map(|t| t.0)
+            .collect()
+    };
+    let in_sections = by(|t| &t.1);
+    if in_sections.is_empty() {
+        by(|t| &t.2)
+    } else {
+        in_sections
     }
 }
 
@@ -699,6 +831,18 @@ fn numbered_phases(lower: &str) -> Vec<String> {
         }
     }
     numbers
+}
+
+/// `phase 3+` → 3: that phase and every later one.
+fn phases_from(lower: &str) -> Option<u32> {
+    lower.match_indices("phase ").find_map(|(at, _)| {
+        let rest = &lower[at + "phase ".len()..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        rest[digits.len()..]
+            .starts_with('+')
+            .then(|| digits.parse().ok())
+            .flatten()
+    })
 }
 
 /// The number of a phase title (`phase 3.1: setup` → `3.1`).

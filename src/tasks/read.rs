@@ -45,6 +45,10 @@ pub struct TaskEntry {
     /// detail line, `none` included): then its place in the file does not
     /// order it after the task before it.
     pub states_dependencies: bool,
+    /// The task whose list item holds this one (a nested sub-task).
+    pub parent: Option<usize>,
+    /// The heading under its phase heading, if any (`Tests for User Story 1`).
+    pub section: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +146,10 @@ struct ProseLine {
     owner: Option<usize>,
     phase: usize,
     in_dependency_section: bool,
+    /// Under a `Within Each User Story` heading of a Dependencies section.
+    within_each: bool,
+    /// A line of a code block in a Dependencies section.
+    drawing: bool,
 }
 
 struct OpenItem {
@@ -156,6 +164,9 @@ struct Scan<'a> {
     heading: Option<(u8, String)>,
     /// The level of the Dependencies heading whose section we are in.
     dependency_section: Option<u8>,
+    /// The heading below the phase heading that tasks sit under.
+    section: String,
+    within_each: bool,
     prose: Vec<ProseLine>,
     /// Each task's texts that may state dependencies.
     pending_inline: Vec<(usize, Vec<String>)>,
@@ -178,6 +189,8 @@ impl<'a> Scan<'a> {
             items: Vec::new(),
             heading: None,
             dependency_section: None,
+            section: String::new(),
+            within_each: false,
             prose: Vec::new(),
             pending_inline: Vec::new(),
         }
@@ -240,8 +253,17 @@ impl<'a> Scan<'a> {
                     let line = self.line_of(range.start);
                     if line != last_prose_line {
                         last_prose_line = line;
-                        self.prose_line(line);
+                        self.prose_line(line, false);
                     }
+                }
+                // A drawing in a Dependencies section (`Setup (T001-T003) →
+                // Foundational (T004-T009)`): each line is read as a chain.
+                Event::Text(text) if self.dependency_section.is_some() => {
+                    let first = self.line_of(range.start);
+                    for (offset, _) in text.lines().enumerate() {
+                        self.prose_line(first + offset, true);
+                    }
+                    last_prose_line = 0;
                 }
                 _ => {}
             }
@@ -257,12 +279,17 @@ impl<'a> Scan<'a> {
         if self.dependency_section.is_some_and(|l| level <= l) {
             self.dependency_section = None;
         }
+        self.within_each = self.dependency_section.is_some() && lower.starts_with("within each");
         if prose::is_dependency_heading(&lower) {
-            self.dependency_section = Some(level);
+            // A Dependencies heading nested in another keeps the outer section.
+            self.dependency_section.get_or_insert(level);
             return;
         }
         if level <= 2 || lower.starts_with("phase") {
             self.doc.phases.push(Phase { title, line });
+            self.section.clear();
+        } else {
+            self.section = lower;
         }
     }
 
@@ -270,7 +297,7 @@ impl<'a> Scan<'a> {
         self.doc.phases.len() - 1
     }
 
-    fn prose_line(&mut self, line: usize) {
+    fn prose_line(&mut self, line: usize, drawing: bool) {
         let owner = self.items.iter().rev().find_map(|item| item.task);
         if owner.is_some_and(|task| self.doc.tasks[task].line == line) {
             return;
@@ -280,6 +307,8 @@ impl<'a> Scan<'a> {
             owner,
             phase: self.current_phase(),
             in_dependency_section: self.dependency_section.is_some(),
+            within_each: self.within_each,
+            drawing,
         });
     }
 
@@ -296,6 +325,7 @@ impl<'a> Scan<'a> {
         };
         let at = self.doc.tasks.len();
         self.doc.index.entry(parsed.id).or_insert(at);
+        let parent = self.items.iter().rev().skip(1).find_map(|item| item.task);
         if let Some(item) = self.items.last_mut() {
             item.task = Some(at);
         }
@@ -316,6 +346,8 @@ impl<'a> Scan<'a> {
             story: parsed.story,
             tags: parsed.tags,
             states_dependencies: false,
+            parent,
+            section: self.section.clone(),
         });
         self.pending_inline.push((at, parsed.relations));
     }
@@ -337,10 +369,15 @@ impl<'a> Scan<'a> {
             let source = self.source_line(prose_line.line);
             let (context, mode) = match prose_line.owner {
                 Some(task) => (Context::Task(self.doc.tasks[task].task.id), Mode::Detail),
+                None if prose_line.drawing => (Context::None, Mode::Drawing),
                 None if prose_line.in_dependency_section => (Context::None, Mode::Section),
                 None => (Context::Phase(prose_line.phase), Mode::Detail),
             };
-            let result = resolver.read(source, prose_line.line, &context, mode);
+            let result = if prose_line.within_each && prose_line.owner.is_none() {
+                resolver.within_each(source, prose_line.line)
+            } else {
+                resolver.read(source, prose_line.line, &context, mode)
+            };
             if let (Some(task), Some(paths)) = (prose_line.owner, prose::detail_paths(source)) {
                 let task = &mut self.doc.tasks[task].task;
                 for path in paths_in(paths) {
@@ -777,6 +814,10 @@ mod tests {
             [
                 "T001>T003@8",
                 "T001>T004@8",
+                "T003>T005@14",
+                "T003>T006@14",
+                "T004>T005@14",
+                "T004>T006@14",
                 "T001>T003@14",
                 "T001>T004@14",
                 "T002>T003@14",
