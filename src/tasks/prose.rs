@@ -242,7 +242,15 @@ pub struct Resolver {
     stories: BTreeMap<String, Vec<TaskId>>,
     /// Per phase: each task with the words of its section heading and of its
     /// description, for `Within each user story: tests before implementation`.
-    words: Vec<Vec<(TaskId, Vec<String>, Vec<String>)>>,
+    words: Vec<Vec<TaskWords>>,
+}
+
+/// A task with the significant words of its section heading and description.
+#[derive(Clone)]
+struct TaskWords {
+    id: TaskId,
+    section: Vec<String>,
+    description: Vec<String>,
 }
 
 impl Resolver {
@@ -259,11 +267,11 @@ impl Resolver {
         let mut words = vec![Vec::new(); doc.phases.len()];
         for entry in &doc.tasks {
             phases[entry.phase].1.push(entry.task.id);
-            words[entry.phase].push((
-                entry.task.id,
-                significant_words(&entry.section),
-                significant_words(&entry.task.description.to_lowercase()),
-            ));
+            words[entry.phase].push(TaskWords {
+                id: entry.task.id,
+                section: significant_words(&entry.section),
+                description: significant_words(&entry.task.description.to_lowercase()),
+            });
             if let Some(story) = &entry.story {
                 stories
                     .entry(story_key(story))
@@ -673,20 +681,20 @@ impl Resolver {
 
 /// The tasks of one phase whose section heading has one of `words`, else
 /// those whose description has one.
-fn pick(tasks: &[(TaskId, Vec<String>, Vec<String>)], words: &[String]) -> Vec<TaskId> {
+fn pick(tasks: &[TaskWords], words: &[String]) -> Vec<TaskId> {
     if words.is_empty() {
         return Vec::new();
     }
-    let by = |field: fn(&(TaskId, Vec<String>, Vec<String>)) -> &Vec<String>| -> Vec<TaskId> {
+    let by = |field: fn(&TaskWords) -> &Vec<String>| -> Vec<TaskId> {
         tasks
             .iter()
             .filter(|t| field(t).iter().any(|w| words.contains(w)))
-            .map(|t| t.0)
+            .map(|t| t.id)
             .collect()
     };
-    let in_sections = by(|t| &t.1);
+    let in_sections = by(|t| &t.section);
     if in_sections.is_empty() {
-        by(|t| &t.2)
+        by(|t| &t.description)
     } else {
         in_sections
     }
