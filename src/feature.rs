@@ -153,10 +153,11 @@ fn env_value(name: &str) -> Option<String> {
 
 fn feature_json(root: &Path) -> Result<Option<String>> {
     let path = root.join(".specify/feature.json");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io("read", &path, &e)),
+    let text = match crate::ops::fs::read_bounded(&path)? {
+        Some(bytes) => {
+            String::from_utf8(bytes).map_err(|_| Error::new("is not valid UTF-8").in_file(&path))?
+        }
+        None => return Ok(None),
     };
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         Error::new(format!("invalid JSON: {e}"))

@@ -304,3 +304,25 @@ fn compose_and_markdown_hold_hostile_values() {
         "{readme}"
     );
 }
+
+#[test]
+fn tasks_md_keeps_every_hostile_value_on_its_own_line() {
+    let ws = hostile_service();
+    let run = ws.run(&["generate", "--feature", FEATURE, "--format", "json"]);
+    run.ok();
+    assert_no_side_effect(ws.root());
+    let json: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let tasks = json["tasks"].as_array().unwrap();
+    let text = ws.read(&format!("specs/{FEATURE}/tasks.md"));
+    let task_lines = text.lines().filter(|l| l.starts_with("- [ ] T")).count();
+    assert_eq!(task_lines, tasks.len(), "{text}");
+    assert!(
+        text.contains("contracts/new line.md"),
+        "the line break of a file name becomes a space: {text}"
+    );
+    // The file reads back: the same tasks, nothing hidden or invented.
+    let status = ws.run(&["status", "--feature", FEATURE, "--format", "json"]);
+    status.ok();
+    let status: serde_json::Value = serde_json::from_str(&status.stdout()).unwrap();
+    assert_eq!(status["total"], tasks.len(), "{status}");
+}

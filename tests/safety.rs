@@ -147,6 +147,38 @@ fn a_design_document_that_is_not_a_small_regular_file_is_refused_naming_it() {
 }
 
 #[test]
+fn a_fifo_for_tasks_md_or_feature_json_is_refused_not_waited_on() {
+    let ws = Workspace::fixture("service");
+    let made = Command::new("mkfifo")
+        .arg(ws.path(&format!("{FEATURE_DIR}/tasks.md")))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for verb in ["status", "next", "check", "graph", "generate"] {
+        let (code, stderr) = run_bounded(&ws, &[verb, "--feature", FEATURE]);
+        assert_eq!(code, Some(1), "{verb}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "error: {FEATURE_DIR}/tasks.md: is a FIFO (named pipe), not a regular file"
+            )),
+            "{verb}: {stderr}"
+        );
+    }
+    fs::create_dir_all(ws.path(".specify")).unwrap();
+    let made = Command::new("mkfifo")
+        .arg(ws.path(".specify/feature.json"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (code, stderr) = run_bounded(&ws, &["status"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: .specify/feature.json: is a FIFO (named pipe)"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn template_directory_loops_and_recursive_partials_are_errors_naming_them() {
     let ws = Workspace::fixture("service");
     fs::create_dir_all(ws.path(".specify/templates/docker")).unwrap();

@@ -25,14 +25,13 @@ impl TasksFile {
     }
 
     pub fn read(path: PathBuf, display: String) -> Result<TasksFile> {
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            let error = Error::io("read", &path, &e);
-            if e.kind() == std::io::ErrorKind::NotFound {
-                error.with_help("create it with `cargo tasks generate`")
-            } else {
-                error
-            }
-        })?;
+        let Some(bytes) = crate::ops::fs::read_bounded(&path)? else {
+            let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+            return Err(Error::io("read", &path, &missing)
+                .with_help("create it with `cargo tasks generate`"));
+        };
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::new("is not valid UTF-8").in_file(&path))?;
         Ok(TasksFile::new(path, display, text))
     }
 
