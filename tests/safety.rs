@@ -344,8 +344,15 @@ fn on_a_full_disk_scaffold_and_generate_fail_naming_the_file_and_change_nothing(
     };
     let (code, stderr) = run(&["generate", "--feature", FEATURE]);
     assert_eq!(code, Some(0), "{stderr}");
-    // The next generate has something to change: the research document goes.
-    fs::remove_file(root.join(format!("{FEATURE_DIR}/research.md"))).unwrap();
+    // The next generate has something to write: tasks.md cut to its title line.
+    let tasks = root.join(format!("{FEATURE_DIR}/tasks.md"));
+    let title = fs::read_to_string(&tasks)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    fs::write(&tasks, format!("{title}\n")).unwrap();
     let filler = disk.dir.path().join("filler");
     fill(&filler);
     let before = tree(&root);
