@@ -8,15 +8,18 @@
 //! its body (a JSON code block after a "Request" line). An OpenAPI document
 //! in a YAML or JSON code block is read as one.
 
+use super::openapi::url_port;
 use super::openapi::{percent_encode, success_status, url_path};
 use super::tree;
-use super::{Body, Request};
+use super::{Body, Request, Server};
 use crate::spec::markdown::{Block, CodeBlock, Document, Table, TextLine};
 
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
-/// Every request of a Markdown contract, each (method, path) once.
-pub fn requests(text: &str) -> Vec<Request> {
+/// Every request of a Markdown contract, each (method, path) once, and the
+/// servers it names (a `Base URL: http://host:port/path` line, an embedded
+/// OpenAPI document's `servers`).
+pub fn read(text: &str) -> (Vec<Request>, Vec<Server>) {
     let doc = Document::parse(text);
     let mut reader = Reader::default();
     for (enclosing, block) in doc.walk() {
@@ -58,6 +61,7 @@ struct Reader {
     /// Document-level facts, from lines before the first request.
     auth: Option<bool>,
     base: String,
+    servers: Vec<Server>,
     embedded: Vec<Request>,
 }
 
@@ -79,7 +83,7 @@ impl Reader {
         let text = line.text();
         let found = endpoints(&text);
         if found.is_empty() {
-            self.describe(&text);
+            self.describe(&text, line.line);
             return;
         }
         for (method, path, rest) in found {
@@ -206,6 +210,10 @@ impl Reader {
             return;
         };
         self.close();
+        for mut server in api.servers {
+            server.line += first - 1;
+            self.servers.push(server);
+        }
         for mut request in api.requests {
             request.line += first - 1;
             self.embedded.push(request);
@@ -213,7 +221,7 @@ impl Reader {
     }
 
     /// A line inside a request's section, or a document-level line before any.
-    fn describe(&mut self, text: &str) {
+    fn describe(&mut self, text: &str, line: usize) {
         let lower = text.to_lowercase();
         if self.open.is_none() && self.done.is_empty() {
             if let Some(value) = field_value(
@@ -223,7 +231,15 @@ impl Reader {
                 self.auth = auth_value(value);
             }
             if let Some(value) = field_value(text, &["base path", "base url", "base"]) {
-                self.base = url_path(value.trim_matches('`').trim());
+                let value = value.trim().trim_matches('`').trim();
+                self.base = url_path(value);
+                if value.contains("://") {
+                    self.servers.push(Server {
+                        url: value.to_string(),
+                        port: url_port(value),
+                        line,
+                    });
+                }
             }
             return;
         }
@@ -296,7 +312,7 @@ impl Reader {
         }
     }
 
-    fn finish(mut self) -> Vec<Request> {
+    fn finish(mut self) -> (Vec<Request>, Vec<Server>) {
         self.close();
         let mut requests: Vec<Request> = Vec::new();
         let all = self
@@ -313,7 +329,7 @@ impl Reader {
             }
         }
         requests.sort_by_key(|r| r.line);
-        requests
+        (requests, self.servers)
     }
 
     fn request(&self, open: &Open) -> Request {
@@ -626,6 +642,10 @@ pub fn status_codes(text: &str) -> Vec<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn requests(text: &str) -> Vec<Request> {
+        read(text).0
+    }
 
     fn summary(text: &str) -> Vec<(String, String, u16, Vec<u16>, bool, usize)> {
         requests(text)

@@ -184,7 +184,7 @@ pub fn parse_contract(path: &str, extension: &str, text: &str) -> Contract {
     } else if looks_like_api_yaml(text) || matches!(extension, "yaml" | "yml") {
         tree::parse_yaml(text)
     } else {
-        contract.requests = markdown::requests(text);
+        (contract.requests, contract.servers) = markdown::read(text);
         return contract;
     };
     contract.format = Format::Data;
@@ -491,6 +491,50 @@ mod tests {
             "# API\n\n```yaml\nopenapi: 3.0.0\npaths: {/e: {get: {responses: {'200': {}}}}}\n```\n",
         );
         assert_eq!((md.format, md.requests[0].line), (Format::Markdown, 5));
+    }
+
+    #[test]
+    fn markdown_base_urls_and_embedded_servers_are_servers() {
+        let md = parse_contract(
+            "contracts/a.md",
+            "md",
+            "# A\n\n**Base URL**: `http://localhost:8000/api/v1`\n\n- `GET /users` returns 200\n",
+        );
+        let servers: Vec<(&str, Option<u16>, usize)> = md
+            .servers
+            .iter()
+            .map(|s| (s.url.as_str(), s.port, s.line))
+            .collect();
+        assert_eq!(servers, [("http://localhost:8000/api/v1", Some(8000), 3)]);
+        assert_eq!(md.requests[0].target, "/api/v1/users");
+        let embedded = parse_contract(
+            "contracts/b.md",
+            "md",
+            "# B\n\n```yaml\nopenapi: 3.0.0\nservers:\n  - url: http://0.0.0.0:9090\npaths: {}\n```\n",
+        );
+        assert_eq!(embedded.servers[0].port, Some(9090));
+        assert_eq!(embedded.servers[0].line, 6);
+    }
+
+    #[test]
+    fn no_reader_panics_on_random_bytes() {
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        for round in 0..2_000 {
+            let mut bytes: Vec<u8> = match round % 3 {
+                0 => b"openapi: 3.0.0\n".to_vec(),
+                1 => b"{".to_vec(),
+                _ => Vec::new(),
+            };
+            for _ in 0..(round % 200) {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                bytes.push((seed >> 56) as u8);
+            }
+            if let Reading::Contract(contract) = read_contract("contracts/x.yaml", &bytes) {
+                let _ = steps(&contract);
+            }
+        }
     }
 
     #[test]
