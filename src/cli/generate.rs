@@ -32,7 +32,7 @@ pub struct GenerateArgs {
     /// Write nothing; exit 1 when tasks.md is out of date
     #[arg(long, conflicts_with = "dry_run")]
     pub check: bool,
-    /// Regenerate even though lines written by hand would be dropped
+    /// Write even though lines written by hand would be dropped or a validation gate fails
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]
@@ -186,8 +186,16 @@ impl GenerateArgs {
             .iter()
             .filter(|g| !g.ok)
             .collect();
-        if !failed.is_empty() {
+        if !failed.is_empty() && !self.force {
             return Err(gates_error(&tasks_path, &failed));
+        }
+        for gate in &failed {
+            for failure in &gate.failures {
+                cx.shell.warn(format!(
+                    "{tasks_rel}: written with --force although a gate failed: {}: {failure}",
+                    gate.text
+                ));
+            }
         }
         if !generated.kept.is_empty() {
             cx.shell.status_warn(
@@ -408,7 +416,7 @@ fn gates_error(path: &std::path::Path, failed: &[&Gate]) -> Error {
             error = error.with_help(format!("{}: {failure}", gate.text));
         }
     }
-    error
+    error.with_help("pass --force to write it anyway")
 }
 
 /// A feature's documents read and understood: the one path from files to

@@ -76,10 +76,47 @@ pub fn parse_plan(text: &str) -> Result<Plan> {
     Ok(Plan {
         title: doc.title().map(|h| h.text.clone()).unwrap_or_default(),
         style,
-        fields: markdown::fields(context.blocks),
+        fields: context_fields(context.blocks),
         tree: source_tree(&doc),
         structure_decision,
     })
+}
+
+/// The technical-context fields; a field with no value on its line takes the
+/// items of the list right below it ("**Primary Dependencies**:" then
+/// "- axum", "- tokio" reads as "axum, tokio").
+fn context_fields(blocks: &[Block]) -> Vec<Field> {
+    let mut fields: Vec<Field> = Vec::new();
+    let mut open: Option<usize> = None;
+    for block in blocks {
+        let Block::Paragraph(paragraph) = block else {
+            open = None;
+            continue;
+        };
+        let found = markdown::fields(std::slice::from_ref(block));
+        match (paragraph.list, open) {
+            (Some(place), Some(index))
+                if found.is_empty() && place.depth == 1 && place.starts_item =>
+            {
+                let field = &mut fields[index];
+                let item = paragraph.text();
+                if field.value.is_empty() {
+                    field.value = item;
+                } else {
+                    field.value = format!("{}, {item}", field.value);
+                }
+                continue;
+            }
+            (Some(_), Some(_)) if found.is_empty() => continue,
+            _ => {}
+        }
+        open = found
+            .last()
+            .filter(|f| f.value.is_empty())
+            .map(|_| fields.len() + found.len() - 1);
+        fields.extend(found);
+    }
+    fields
 }
 
 fn plan_style(heading: &Heading) -> Option<PlanStyle> {
@@ -334,6 +371,25 @@ docker/
         let text = "# P\n## Technical Context\n**Language/Version:** Rust\n- **Testing**: cargo test\n### Details\n**Storage**: none\n## Constitution Check\n**Simplicity**: PASS\n";
         let plan = parse_plan(text).expect("plan parses");
         assert_eq!(names(&plan), vec!["Language/Version", "Testing", "Storage"]);
+    }
+
+    #[test]
+    fn a_field_without_a_value_takes_the_list_below_it() {
+        let text = "# P\n## Technical Context\n**Primary Dependencies**:\n- `axum` 0.7 or [actix-web](https://actix.rs)\n- tokio\n  - nested detail\n\n**Storage**: none\n- **Testing**: cargo test\n";
+        let plan = parse_plan(text).expect("plan parses");
+        let values: Vec<(&str, &str)> = plan
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.value.as_str()))
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ("Primary Dependencies", "axum 0.7 or actix-web, tokio"),
+                ("Storage", "none"),
+                ("Testing", "cargo test")
+            ]
+        );
     }
 
     #[test]

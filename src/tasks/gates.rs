@@ -68,9 +68,13 @@ fn uncovered_requirements(tasks: &[Task], docs: &Documents) -> Vec<String> {
     ["Primary Dependencies", "Build Requirements"]
         .into_iter()
         .filter_map(|name| docs.plan.field(name))
-        .flat_map(|f| requirement_items(&f.value))
-        .filter(|item| !described.contains(&item.to_lowercase()))
-        .map(|item| format!("no task names the requirement `{item}`"))
+        .flat_map(|f| {
+            requirement_items(&f.value)
+                .into_iter()
+                .map(move |item| (f.line, item))
+        })
+        .filter(|(_, item)| !described.contains(&item.to_lowercase()))
+        .map(|(line, item)| format!("plan.md:{line}: no task names the requirement `{item}`"))
         .collect()
 }
 
@@ -89,9 +93,15 @@ fn requirement_items(value: &str) -> Vec<String> {
             })
             .collect()
     };
+    // Alternatives ("`axum` or `actix-web`") are items of their own, and the
+    // space a removed note leaves is not part of any name.
     without_notes
+        .replace(" or ", ",")
         .split([',', ';'])
-        .map(|s| s.trim().trim_matches('`').to_string())
+        .map(|s| {
+            let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            s.trim_matches('`').to_string()
+        })
         .filter(|s| !s.is_empty() && !s.contains("NEEDS CLARIFICATION"))
         .collect()
 }
@@ -164,6 +174,25 @@ mod tests {
     }
 
     #[test]
+    fn requirements_with_code_alternatives_and_notes_pass_when_the_value_is_named() {
+        let plan = "# Plan\n## Technical Context\n**Primary Dependencies**: `tokio` (rt-multi-thread) or `async-std`, [`serde`](https://serde.rs)\n";
+        let docs = Documents::new(parse_plan(plan).unwrap());
+        let value = &docs.plan.field("Primary Dependencies").unwrap().value;
+        assert_eq!(
+            requirement_items(value),
+            ["tokio", "async-std", "serde"],
+            "the note leaves no double space and `or` separates alternatives"
+        );
+        let named = task(1, PhaseKind::Setup, false, &["docker/"], &[]);
+        let named = Task {
+            description: format!("Install packages (Primary Dependencies: {value}) in docker/"),
+            ..named
+        };
+        let gates = evaluate(&[named], &docs, false);
+        assert!(gates[1].ok, "{:?}", gates[1]);
+    }
+
+    #[test]
     fn each_gate_fails_for_its_own_reason() {
         let tasks = vec![
             task(1, PhaseKind::Core, true, &["docker/Dockerfile"], &[]),
@@ -178,8 +207,8 @@ mod tests {
                 (
                     ITEMS[1],
                     vec![
-                        "no task names the requirement `cargo`".to_string(),
-                        "no task names the requirement `pkg-config`".to_string()
+                        "plan.md:3: no task names the requirement `cargo`".to_string(),
+                        "plan.md:3: no task names the requirement `pkg-config`".to_string()
                     ]
                 ),
                 (

@@ -67,6 +67,22 @@ pub fn merge(drafts: &[Draft], tdd: bool, previous: Option<&Previous>) -> Merged
             *slot = None;
         }
     }
+    // A generated task whose facts changed (the parenthesised part of its
+    // description) is the same task: same words before the facts, same paths.
+    for (draft, slot) in drafts.iter().zip(matched.iter_mut()) {
+        if slot.is_some() {
+            continue;
+        }
+        let same = previous_doc.tasks.iter().find(|e| {
+            !seen.contains(&e.task.id)
+                && draft.paths.iter().all(|p| e.task.paths.contains(p))
+                && stem(&e.task.description) == stem(&draft.description)
+        });
+        if let Some(entry) = same {
+            seen.insert(entry.task.id);
+            *slot = Some(entry);
+        }
+    }
     let mut next = previous_doc
         .tasks
         .iter()
@@ -153,6 +169,18 @@ fn previous_mark(text: &str, entry: &read::TaskEntry) -> char {
 }
 
 /// Descriptions compare without inline dependency notes and spacing.
+/// A description without its parenthesised facts and its paths:
+/// "Health check implementation (GET /healthz → 200) in x" → "health check implementation".
+fn stem(description: &str) -> String {
+    let text = normalize(description).to_lowercase();
+    let end = [text.find(" ("), text.rfind(" in ")]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(text.len());
+    text[..end].to_string()
+}
+
 fn normalize(description: &str) -> String {
     let text = match description.find(" (depends on") {
         Some(at) => &description[..at],
@@ -254,6 +282,28 @@ mod tests {
         assert_eq!(parallel, [true, false, true, false]);
         assert_eq!(merged.tasks[3].depends_on, [TaskId::new('T', 2)]);
         assert!(merged.kept.is_empty());
+    }
+
+    #[test]
+    fn a_task_whose_facts_changed_keeps_its_id_and_mark() {
+        let previous = "## Phase 3.2: Core Implementation\n\
+                        - [x] T005 [P] Health check (GET /dev/tcp → 200) in docker/healthcheck.sh\n\
+                        - [ ] T006 Health check in docker/other.sh\n";
+        let drafts = vec![draft(
+            PhaseKind::Core,
+            "Health check (GET /healthz → 200)",
+            "docker/healthcheck.sh",
+            &[],
+        )];
+        let merged = merge(&drafts, false, Some(&Previous::parse(previous)));
+        assert_eq!(merged.tasks[0].id, TaskId::new('T', 5));
+        assert_eq!(merged.marks, ['x']);
+        assert_eq!(
+            merged.tasks[0].description,
+            "Health check (GET /healthz → 200) in docker/healthcheck.sh"
+        );
+        let kept: Vec<String> = merged.kept.iter().map(|k| k.task.id.to_string()).collect();
+        assert_eq!(kept, ["T006"], "other paths are another task");
     }
 
     #[test]

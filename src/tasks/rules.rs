@@ -159,12 +159,12 @@ impl Planner {
             let exposing = match ports.as_slice() {
                 [] => String::new(),
                 ports => format!(
-                    " exposing {}",
+                    " (EXPOSE {})",
                     ports
                         .iter()
                         .map(u16::to_string)
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(" ")
                 ),
             };
             let dockerfile = self.add(
