@@ -292,6 +292,54 @@ mod tests {
         assert!(sh("nul\0").is_err());
     }
 
+    /// Random strings over the characters that matter to some language.
+    fn random_values(count: usize) -> Vec<String> {
+        const ALPHABET: [char; 24] = [
+            'a', 'Z', '0', ' ', '\'', '"', '`', '$', '(', ')', '{', '}', '\\', '\n', '\t', '-',
+            '*', '?', '[', '#', '!', ';', '|', 'ü',
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        (0..count)
+            .map(|_| {
+                let len = (next() % 12) as usize;
+                (0..len)
+                    .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn random_values_read_back_exactly_as_sh_words_and_yaml_scalars() {
+        let values = random_values(500);
+        let words: Vec<String> = values.iter().map(|v| sh(v).unwrap()).collect();
+        for shell in ["sh", "bash"] {
+            let out = Command::new(shell)
+                .arg("-c")
+                .arg(format!("printf '%s\\0' {}", words.join(" ")))
+                .output()
+                .expect("run the shell");
+            assert!(out.status.success(), "{shell}: {out:?}");
+            let read: Vec<&str> = std::str::from_utf8(&out.stdout)
+                .unwrap()
+                .split_terminator('\0')
+                .collect();
+            assert_eq!(read, values, "{shell}");
+        }
+        for value in &values {
+            let parsed: String = serde_json::from_str(&yaml(value).unwrap()).unwrap();
+            assert_eq!(&parsed, value);
+            assert!(!line(value).unwrap().contains(['\n', '\r']));
+            assert!(!md_code(value).unwrap().contains('\n'));
+        }
+    }
+
     #[test]
     fn names_and_numbers_are_checked_not_changed() {
         assert_eq!(ident("GREETER_PORT").unwrap(), "GREETER_PORT");
