@@ -4,6 +4,7 @@
 pub mod check;
 pub mod completions;
 pub mod done;
+pub mod explain;
 pub mod generate;
 pub mod graph;
 pub mod list;
@@ -98,6 +99,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// List the features of the workspace with their documents and progress
     List(list::ListArgs),
+    /// Print what was read from the design documents, with file and line
+    Explain(explain::ExplainArgs),
     /// Print a shell completion script for `cargo tasks`
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff) of `cargo tasks` or of one of its verbs
@@ -158,6 +161,7 @@ impl Command {
             Command::Graph(args) => args.run(cx),
             Command::Check(args) => args.run(cx),
             Command::List(args) => args.run(cx),
+            Command::Explain(args) => args.run(cx),
             Command::Completions(args) => args.run(cx),
             Command::Man(args) => args.run(cx),
         }

@@ -229,7 +229,7 @@ pub const LOOKED_FOR: [(&str, &str); 8] = [
     ("images", "plan.md Base Image Strategy, research decisions, `FROM` lines in snippets, requirements in spec.md"),
     ("entities", "data-model.md headings, entity tables and Entities bullets"),
     ("decisions", "research.md `**Decision**:`, `Decision:`, `### Decision: X`, `## Decision` sections, `**Chosen**:`"),
-    ("scenarios", "quickstart.md shell code blocks and numbered steps with a command and an expected result"),
+    ("scenarios", "quickstart.md shell code blocks and numbered steps with a command"),
     ("user", "plan.md Security Profile (UID, user name)"),
 ];
 
