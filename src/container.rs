@@ -470,13 +470,16 @@ fn contract_checks(inputs: &Inputs, services: &[Service]) -> Vec<ContractCheck> 
         .enumerate()
         .filter_map(|(i, contract)| {
             let text = inputs.contract_texts.get(i).map_or("", String::as_str);
-            let service = contract_service(text, services)?;
+            let named: Vec<u16> = contract.servers.iter().filter_map(|s| s.port).collect();
+            let service = contract_service(text, &named, services)?;
             let plan = contracts::steps(contract);
             let port = service
                 .ports
-                .first()
-                .copied()
-                .or_else(|| contract.servers.iter().find_map(|s| s.port));
+                .iter()
+                .find(|p| named.contains(p))
+                .or(service.ports.first())
+                .or(named.first())
+                .copied();
             Some(ContractCheck {
                 path: contract.path.clone(),
                 stem: contract_stem(&contract.path),
@@ -494,14 +497,20 @@ fn contract_checks(inputs: &Inputs, services: &[Service]) -> Vec<ContractCheck> 
         .collect()
 }
 
-/// The service named in the contract text, else the first with ports, else the first.
-fn contract_service<'s>(text: &str, services: &'s [Service]) -> Option<&'s Service> {
+/// The service named in the contract text, else the one listening on a port
+/// the contract's servers name, else the first with ports, else the first.
+fn contract_service<'s>(text: &str, ports: &[u16], services: &'s [Service]) -> Option<&'s Service> {
     let words: Vec<&str> = text
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
         .collect();
     services
         .iter()
         .find(|s| words.iter().any(|w| *w == s.name || *w == s.binary))
+        .or_else(|| {
+            services
+                .iter()
+                .find(|s| s.ports.iter().any(|p| ports.contains(p)))
+        })
         .or_else(|| services.iter().find(|s| !s.ports.is_empty()))
         .or_else(|| services.first())
 }
@@ -1133,6 +1142,14 @@ docker/
                 [("GET", "/healthz", "200"), ("POST", "/greet", "201")]
             );
             assert_eq!(queue.service.name, "worker", "named by its binary");
+            let mut listening = cx.services.clone();
+            listening[1].ports = vec![9090, 9091];
+            let by_port = contract_service("", &[9091], &listening).unwrap();
+            assert_eq!(
+                by_port.name, "worker",
+                "the one listening on the servers' port"
+            );
+            assert_eq!(contract_service("", &[1], &listening).unwrap().name, "api");
             assert!(queue.steps.is_empty() && queue.problem.is_none());
             assert_eq!(
                 queue.skipped,
