@@ -290,12 +290,12 @@ impl<'a> Journal<'a> {
     pub fn scratch_index(&self) -> Result<git2::Index> {
         let fail = |e: git2::Error| git_error("cannot read the index", &e);
         let copy = self.scratch("index");
-        match fs::read(&self.record.index) {
-            Ok(bytes) => fs::write(&copy, bytes).map_err(|e| Error::io("write", &copy, &e))?,
+        match fs::copy(&self.record.index, &copy) {
+            Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let _ = fs::remove_file(&copy);
             }
-            Err(e) => return Err(Error::io("read", &self.record.index, &e)),
+            Err(e) => return Err(Error::io("copy", &self.record.index, &e)),
         }
         let mut index = git2::Index::open(&copy).map_err(fail)?;
         self.git.repo.set_index(&mut index).map_err(fail)?;

@@ -69,11 +69,13 @@ impl Git {
         let workdir = workdir
             .canonicalize()
             .map_err(|e| Error::io("resolve", &workdir, &e))?;
-        let index = repo
-            .index()
-            .map_err(|e| git_error("cannot open the index", &e))?
-            .path()
-            .map_or_else(|| repo.path().join("index"), Path::to_path_buf);
+        // Where libgit2 reads the index from (without reading it yet).
+        let index = match env_path("GIT_INDEX_FILE") {
+            Some(file) => std::env::current_dir()
+                .map_err(|e| Error::io("resolve", Path::new("."), &e))?
+                .join(file),
+            None => repo.path().join("index"),
+        };
         Ok(Git {
             repo,
             workdir,
