@@ -413,3 +413,25 @@ fn a_failing_restore_is_shown_beside_the_first_error_and_repaired_later() {
     assert_eq!(State::of(&repo), before);
     assert_clean(&repo, "after the repair");
 }
+
+#[test]
+fn a_temporary_tasks_md_of_a_dead_run_is_removed_and_one_of_a_live_run_kept() {
+    let repo = repo();
+    let dead = "specs/001-x/.tasks.md.999999999.0.tmp";
+    let live = format!("specs/001-x/.tasks.md.{}.0.tmp", std::process::id());
+    repo.write(dead, "half written");
+    repo.write(&live, "being written");
+    let output = repo.run(&["done", "T001", "--no-commit"]);
+    assert!(output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains(&format!("Removed {dead} (left by an interrupted run)")),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!repo.root().join(dead).exists());
+    assert!(
+        repo.root().join(&live).exists(),
+        "a live writer's file stays"
+    );
+}

@@ -141,6 +141,9 @@ fn toggle_all(
             None => {}
         }
     }
+    if !options.dry_run {
+        remove_stale_temp_files(cx, &place.ws, &tasks_path);
+    }
     if ids.is_empty() {
         return Ok(());
     }
@@ -256,6 +259,25 @@ fn validate(
         refuse_phantom(place, task, &paths)?;
     }
     Ok(paths)
+}
+
+/// Removes the temporary copies of tasks.md that a killed run left (their
+/// writer is gone); says which one it could not remove.
+fn remove_stale_temp_files(cx: &mut Context, ws: &Workspace, tasks_path: &Path) {
+    for (temp, pid) in crate::ops::fs::temp_files(tasks_path) {
+        if signal::alive(pid) {
+            continue;
+        }
+        let shown = ws.relative(&temp);
+        match std::fs::remove_file(&temp) {
+            Ok(()) => cx
+                .shell
+                .status("Removed", format!("{shown} (left by an interrupted run)")),
+            Err(e) => cx.shell.warn(format!(
+                "cannot remove {shown} (left by an interrupted run): {e}; remove it by hand"
+            )),
+        }
+    }
 }
 
 /// When the task's box differs from the last commit's tasks.md (an edit

@@ -456,21 +456,26 @@ fn temp_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.{}.{unique}.tmp", std::process::id()))
 }
 
-/// The temporary files that [`write_atomic`] in process `pid` may have left
-/// beside `path` when it was killed mid-write.
-pub fn temp_files(path: &Path, pid: u32) -> Vec<PathBuf> {
+/// The temporary files that [`write_atomic`] may have left beside `path`
+/// when killed mid-write, with the process ID of their writer.
+pub fn temp_files(path: &Path) -> Vec<(PathBuf, u32)> {
     let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
         return Vec::new();
     };
-    let prefix = format!(".{}.{pid}.", name.to_string_lossy());
+    let prefix = format!(".{}.", name.to_string_lossy());
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
     };
     entries
         .flatten()
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|file| file.starts_with(&prefix) && file.ends_with(".tmp"))
-        .map(|file| dir.join(file))
+        .filter_map(|entry| {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let (pid, _unique) = file
+                .strip_prefix(&prefix)?
+                .strip_suffix(".tmp")?
+                .split_once('.')?;
+            Some((dir.join(&file), pid.parse().ok()?))
+        })
         .collect()
 }
 

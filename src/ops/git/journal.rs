@@ -167,7 +167,7 @@ impl Record {
     /// Rolls back (HEAD not moved) or forward (HEAD is the new commit).
     fn settle(&self, git: &Git) -> Result<String> {
         let head = git.head_commit()?.map(|c| c.id().to_string());
-        let mut note = if self.commit.is_some() && head == self.commit {
+        let note = if self.commit.is_some() && head == self.commit {
             if self.owns_lock() {
                 fs::rename(self.lock_path(), &self.index)
                     .map_err(|e| Error::io("rename the held lock to", &self.index, &e))?;
@@ -193,11 +193,6 @@ impl Record {
                 self.label
             )
         };
-        for temp in crate::ops::fs::temp_files(&self.tasks, self.pid) {
-            if fs::remove_file(&temp).is_err() {
-                note.push_str(&format!("; remove {} by hand", temp.display()));
-            }
-        }
         Ok(note)
     }
 
