@@ -3,11 +3,15 @@
 # because this machine's Docker Engine cannot pull from any registry:
 #   debian:bookworm-slim           debootstrap --variant=minbase, stripped like the official slim image
 #   rust:<M.m>-slim-bookworm       debian:bookworm-slim + gcc/libc6-dev + the local Rust toolchain
+#   gcr.io/distroless/cc-debian12, gcr.io/distroless/static-debian12
+#                                  assembled as Google's distroless images are, from Debian packages:
+#                                  libc6 and libgcc-s1 (cc only), CA certificates, tzdata, a passwd
+#                                  with root, nobody and nonroot (65532); no shell, no package manager
 # <M.m> comes from the local `rustc --version`, the same fallback `cargo tasks scaffold` uses,
 # so a scaffolded Dockerfile builds here without --build-arg.
 # Idempotent: an image that already exists is kept. Prints what it did.
 # Usage: .ci/images.sh [--print-builder]   (--print-builder only prints the builder tag)
-# Env: DEBIAN_MIRROR (default http://deb.debian.org/debian), IMAGES_FORCE=1 rebuilds both images,
+# Env: DEBIAN_MIRROR (default http://deb.debian.org/debian), IMAGES_FORCE=1 rebuilds every image,
 #      IMAGES_CACHE_DIR: keep `docker save` archives there and load them instead of rebuilding (for CI caches).
 set -eu
 
@@ -169,7 +173,48 @@ EOF
     save_to_cache "$builder_tag"
 }
 
+# A distroless stand-in: the files of PACKAGES (Debian packages, none for static) plus the CA bundle,
+# the zoneinfo database and passwd/group files with root, nobody and nonroot (65532), on an empty image.
+build_distroless() {
+    tag="$1" packages="$2"
+    if image_exists "$tag"; then
+        say "kept $tag (already present)"
+        [ -z "${IMAGES_CACHE_DIR:-}" ] || [ -f "$(cache_file "$tag")" ] || save_to_cache "$tag"
+        return
+    fi
+    context="$work/distroless-$(echo "$tag" | tr ':/' '__')"
+    mkdir -p "$context"
+    cat >"$context/Dockerfile" <<EOF
+FROM $runtime_tag AS assemble
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends ca-certificates tzdata \\
+ && mkdir -p /rootfs/etc/ssl/certs /rootfs/usr/share /rootfs/tmp /rootfs/home/nonroot /rootfs/root /deb \\
+ && cd /deb && for package in $packages; do apt-get download "\$package"; done \\
+ && for deb in /deb/*.deb; do [ ! -e "\$deb" ] || dpkg-deb -x "\$deb" /rootfs; done \\
+ && rm -rf /rootfs/usr/share/doc /rootfs/usr/share/lintian /rootfs/usr/share/man /rootfs/usr/share/locale \\
+ && cp /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/ \\
+ && cp -a /usr/share/zoneinfo /rootfs/usr/share/ \\
+ && printf '%s\\n' 'root:x:0:0:root:/root:/sbin/nologin' 'nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin' \\
+        'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >/rootfs/etc/passwd \\
+ && printf '%s\\n' 'root:x:0:' 'nobody:x:65534:' 'nonroot:x:65532:' >/rootfs/etc/group \\
+ && chmod 1777 /rootfs/tmp && chmod 0700 /rootfs/root && chown 65532:65532 /rootfs/home/nonroot
+
+FROM scratch
+COPY --from=assemble /rootfs/ /
+ENV PATH=/usr/local/bin:/usr/bin:/bin SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+EOF
+    say "building $tag from Debian packages (${packages:-none}) + ca-certificates, tzdata, passwd"
+    DOCKER_BUILDKIT=0 docker build -q -t "$tag" "$context" >/dev/null 2>"$work/distroless.log" || {
+        tail -n 20 "$work/distroless.log" >&2
+        exit 1
+    }
+    say "created $tag ($(docker image inspect -f '{{.Size}}' "$tag") bytes)"
+    save_to_cache "$tag"
+}
+
 build_runtime
 build_builder
+build_distroless gcr.io/distroless/cc-debian12:latest "libc6 libgcc-s1"
+build_distroless gcr.io/distroless/static-debian12:latest ""
 say "runtime image: $runtime_tag"
 say "builder image: $builder_tag"

@@ -363,8 +363,9 @@ fn env(var: &crate::facts::EnvVar, warnings: &mut Vec<Warning>) -> Env {
 }
 
 /// Debian packages for the runtime stage: a container plan's "Primary
-/// Dependencies" (else `ca-certificates`), always with `tini`; the
-/// workspace's own package names are crates, not Debian packages.
+/// Dependencies", else `ca-certificates` (the compiled entrypoint is the
+/// init, so no `tini`); the workspace's own package names are crates, not
+/// Debian packages.
 fn runtime_packages(facts: &Facts, ws: &Workspace) -> Vec<String> {
     let mut packages: Vec<String> = facts
         .packages
@@ -374,9 +375,6 @@ fn runtime_packages(facts: &Facts, ws: &Workspace) -> Vec<String> {
         .collect();
     if packages.is_empty() {
         packages.push("ca-certificates".to_string());
-    }
-    if !packages.iter().any(|p| p == "tini") {
-        packages.push("tini".to_string());
     }
     packages
 }
@@ -1104,7 +1102,7 @@ docker/
             assert_eq!(hello.health, Health::Process);
             assert_eq!(
                 hello.packages,
-                ["ca-certificates", "tini"],
+                ["ca-certificates"],
                 "crates are not Debian packages"
             );
             assert_eq!(hello.env[1].valid, "slow");

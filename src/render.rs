@@ -365,6 +365,7 @@ mod tests {
         Yaml,
         DockerIgnore,
         Markdown,
+        Rust,
     }
 
     /// Where the scanner stands in the generated text.
@@ -387,6 +388,7 @@ mod tests {
             n if n.ends_with(".yaml.hbs") => Some(Lang::Yaml),
             n if n.ends_with(".dockerignore.hbs") => Some(Lang::DockerIgnore),
             n if n.ends_with(".md.hbs") => Some(Lang::Markdown),
+            n if n.ends_with(".rs.hbs") => Some(Lang::Rust),
             // Commit messages are plain text for git, not a language.
             n if n.starts_with("commit-message") => None,
             n => panic!("no language known for template {n}"),
@@ -406,6 +408,7 @@ mod tests {
             "yaml" | "compose" => lang == Lang::Yaml && bare,
             "dockerignore" => lang == Lang::DockerIgnore && bare,
             "md" | "md_code" => lang == Lang::Markdown && at == At::Bare,
+            "rust" => lang == Lang::Rust && bare,
             _ => false,
         }
     }
@@ -454,6 +457,9 @@ mod tests {
                     stack.pop();
                 }
                 (Lang::Markdown, ..) => {}
+                // Rust: `'` starts a char or a lifetime, `//` a comment to the end of the line.
+                (Lang::Rust, At::Bare, '/') if next == Some('/') => stack.push(At::Comment),
+                (Lang::Rust, _, '\'' | '$') => {}
                 (_, At::Single, '\'') => {
                     stack.pop();
                 }
@@ -511,6 +517,8 @@ mod tests {
             (Lang::Yaml, "a: \"{{yaml x}}\""),
             (Lang::Markdown, "`{{md x}}`"),
             (Lang::Markdown, "    {{md x}}"),
+            (Lang::Rust, "const A: &str = \"{{rust x}}\";"),
+            (Lang::Rust, "let a = {{x}};"),
         ];
         for (lang, text) in cases {
             assert_eq!(misplaced(lang, text).len(), 1, "{text}");
@@ -528,6 +536,10 @@ mod tests {
             (
                 Lang::Markdown,
                 "| {{md x}} | {{md_code x}} |\n    sh {{line (sh x)}}",
+            ),
+            (
+                Lang::Rust,
+                "//! {{line x}}\nconst A: &'static str = {{rust x}}; // {{line y}}\nconst P: u16 = {{num p}};",
             ),
         ];
         for (lang, text) in fine {

@@ -191,12 +191,25 @@ fn the_entrypoint_holds_hostile_values_as_data() {
     let ws = hostile_service();
     scaffold(&ws);
     let scratch = tempfile::tempdir().unwrap();
-    let entrypoint = ws.path("docker/entrypoint.sh");
+    // The entrypoint is compiled as the Dockerfile's builder stage does it.
+    let bin = tempfile::tempdir().unwrap();
+    let compiled = Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
+        .args(["--edition", "2021", "-o"])
+        .arg(bin.path().join("entrypoint"))
+        .arg(ws.path("docker/entrypoint.rs"))
+        .output()
+        .unwrap();
+    assert!(
+        compiled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+    let entrypoint = bin.path().join("entrypoint");
     let entrypoint = entrypoint.to_str().unwrap();
     let show = r#"printf '[%s]\n' "$HELLO_GREETING" "$HELLO_LOG_LEVEL" "$HELLO_MODE""#;
     let (code, stdout, stderr) = run_in(
         scratch.path(),
-        &format!("sh '{entrypoint}' sh -c '{}'", show.replace('\'', r"'\''")),
+        &format!("'{entrypoint}' sh -c '{}'", show.replace('\'', r"'\''")),
         &[],
     );
     assert_eq!(code, 0, "{stderr}");
@@ -210,19 +223,19 @@ fn the_entrypoint_holds_hostile_values_as_data() {
     ] {
         let (code, _, stderr) = run_in(
             scratch.path(),
-            &format!("sh '{entrypoint}' true"),
+            &format!("'{entrypoint}' true"),
             &[("HELLO_LOG_LEVEL", value)],
         );
         assert_eq!(code, expected, "{value}: {stderr}");
     }
     let (code, _, stderr) = run_in(
         scratch.path(),
-        &format!("sh '{entrypoint}' true"),
+        &format!("'{entrypoint}' true"),
         &[("HELLO_MODE", "y$(touch pwned)")],
     );
     assert_eq!(code, 64, "{stderr}");
     assert!(
-        stderr.contains("invalid HELLO_MODE: it must start with -x"),
+        stderr.contains("invalid HELLO_MODE: it must start with '-x'"),
         "{stderr}"
     );
     let summary = ws.path("docker/entrypoint.d/scripts/10-config-summary.sh");

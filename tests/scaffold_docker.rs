@@ -2,9 +2,10 @@
 //! make sure the stand-in base images exist (.ci/images.sh: the engine here
 //! cannot pull), then run the generated docker/test/run_all.sh, which builds
 //! the image and runs every generated container test. The single-service
-//! fixture is built with BuildKit (the default Dockerfile form), the
-//! multi-service workspace with the legacy builder (`docker-builder =
-//! "legacy"`). Fails when no engine answers `docker info` or the buildx
+//! fixture is built with BuildKit (the default Dockerfile form) on every
+//! runtime variant built here (Debian slim, distroless cc and static,
+//! scratch), the multi-service workspace with the legacy builder
+//! (`docker-builder = "legacy"`). Fails when no engine answers `docker info` or the buildx
 //! plugin is missing, unless CARGO_TASKS_TEST_SKIP names docker (then it is
 //! skipped with a printed line; refused under CI=true).
 
@@ -16,8 +17,38 @@ use std::process::{Command, Output};
 use std::sync::Mutex;
 
 /// One engine test at a time: parallel builds would distort the generated
-/// timing checks (time to healthy) on a small machine.
+/// timing checks (time to healthy) on a small machine, and the generated
+/// tests tag images by service name.
 static ENGINE: Mutex<()> = Mutex::new(());
+
+/// The engine is shared by every checkout on the machine: an exclusive lock
+/// on a file in the temporary directory keeps two test runs from retagging
+/// each other's images. Held with the `ENGINE` mutex until the test ends.
+fn machine_lock() -> std::fs::File {
+    let path = std::env::temp_dir().join("cargo-tasks-docker-tests.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    file.lock()
+        .unwrap_or_else(|e| panic!("lock {}: {e}", path.display()));
+    file
+}
+
+/// Runs `body` holding both locks, when the engine and buildx answer.
+fn with_engine(body: impl FnOnce()) {
+    let _engine = ENGINE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !engine_available() {
+        return;
+    }
+    let _machine = machine_lock();
+    ensure_stand_in_images();
+    body();
+}
 
 fn engine_available() -> bool {
     scaffold_support::tool_available("docker", &["info"])
@@ -33,8 +64,9 @@ fn text(output: &Output) -> String {
     )
 }
 
-/// Builds the stand-in `debian:bookworm-slim` and `rust:<M.m>-slim-bookworm`
-/// images unless the engine already holds them.
+/// Builds the stand-in base images (`debian:bookworm-slim`,
+/// `rust:<M.m>-slim-bookworm`, the distroless ones) unless the engine
+/// already holds them.
 fn ensure_stand_in_images() {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/images.sh");
     let output = Command::new("sh")
@@ -93,41 +125,88 @@ const GENERATED_TESTS: [&str; 5] = [
 
 #[test]
 fn the_scaffolded_fixture_builds_and_passes_its_own_container_tests() {
-    let _engine = ENGINE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if !engine_available() {
-        return;
-    }
-    ensure_stand_in_images();
-    let ws = Workspace::fixture("service");
-    ws.run(&["scaffold", "--feature", "001"]).ok();
-    assert!(ws
-        .read("docker/Dockerfile")
-        .contains("RUN --mount=type=bind"));
-    let mut tests = GENERATED_TESTS.to_vec();
-    tests.push("contracts/health-endpoint_test.sh");
-    run_all_passes(&ws, &tests);
+    with_engine(|| {
+        let ws = Workspace::fixture("service");
+        ws.run(&["scaffold", "--feature", "001"]).ok();
+        let dockerfile = ws.read("docker/Dockerfile");
+        assert!(dockerfile.contains("RUN --mount=type=bind"), "{dockerfile}");
+        assert!(dockerfile.contains("ARG RUNTIME_IMAGE=\"debian:bookworm-slim\""));
+        let mut tests = GENERATED_TESTS.to_vec();
+        tests.push("contracts/health-endpoint_test.sh");
+        run_all_passes(&ws, &tests);
+    });
+}
+
+/// The fixture on a runtime image without a shell: the same generated tests
+/// pass (they read the image from the host, and the compiled entrypoint
+/// validates, supervises and probes). The final stage adds no shell to the
+/// runtime base, which has none (scratch is empty).
+fn passes_on_runtime(image: &str, from_line: &str) {
+    with_engine(|| {
+        if image != "scratch" {
+            let shell = Command::new("docker")
+                .args([
+                    "run",
+                    "--rm",
+                    "--entrypoint",
+                    "/bin/sh",
+                    image,
+                    "-c",
+                    "true",
+                ])
+                .output()
+                .expect("docker run");
+            assert!(!shell.status.success(), "{image} has a shell");
+        }
+        let ws = Workspace::fixture("service");
+        ws.run(&["scaffold", "--feature", "001", "--runtime-image", image])
+            .ok();
+        let dockerfile = ws.read("docker/Dockerfile");
+        assert!(dockerfile.contains(from_line), "{dockerfile}");
+        let final_stage = &dockerfile[dockerfile.find("FROM ${RUNTIME_IMAGE}").unwrap()..];
+        for shell_step in ["RUN ", "setup.sh", "entrypoint.d"] {
+            assert!(!final_stage.contains(shell_step), "{final_stage}");
+        }
+        let mut tests = GENERATED_TESTS.to_vec();
+        tests.push("contracts/health-endpoint_test.sh");
+        run_all_passes(&ws, &tests);
+    });
+}
+
+#[test]
+fn on_distroless_cc_the_fixture_passes_the_same_tests() {
+    passes_on_runtime(
+        "gcr.io/distroless/cc-debian12",
+        "ARG RUNTIME_IMAGE=\"gcr.io/distroless/cc-debian12\"",
+    );
+}
+
+#[test]
+fn on_distroless_static_the_fixture_passes_the_same_tests() {
+    passes_on_runtime(
+        "gcr.io/distroless/static-debian12",
+        "cargo build --release --locked --bin hello-svc --target x86_64-unknown-linux-gnu",
+    );
+}
+
+#[test]
+fn on_scratch_a_static_binary_passes_the_same_tests() {
+    passes_on_runtime("scratch", "ENV RUSTFLAGS=\"-Ctarget-feature=+crt-static\"");
 }
 
 #[test]
 fn a_multi_container_workspace_builds_and_passes_its_own_container_tests() {
-    let _engine = ENGINE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if !engine_available() {
-        return;
-    }
-    ensure_stand_in_images();
-    let ws = multi_workspace();
-    let manifest = ws.read("Cargo.toml");
-    ws.write(
-        "Cargo.toml",
-        &format!("{manifest}\n[workspace.metadata.tasks]\ndocker-builder = \"legacy\"\n"),
-    );
-    ws.run(&["scaffold", "--feature", "001"]).ok();
-    assert!(!ws.read("docker/api/Dockerfile").contains("--mount"));
-    run_all_passes(&ws, &GENERATED_TESTS);
+    with_engine(|| {
+        let ws = multi_workspace();
+        let manifest = ws.read("Cargo.toml");
+        ws.write(
+            "Cargo.toml",
+            &format!("{manifest}\n[workspace.metadata.tasks]\ndocker-builder = \"legacy\"\n"),
+        );
+        ws.run(&["scaffold", "--feature", "001"]).ok();
+        assert!(!ws.read("docker/api/Dockerfile").contains("--mount"));
+        run_all_passes(&ws, &GENERATED_TESTS);
+    });
 }
 
 /// The shelf fixture's service serves its OpenAPI contract (health, a
@@ -137,13 +216,10 @@ fn a_multi_container_workspace_builds_and_passes_its_own_container_tests() {
 /// when CONTRACT_AUTHORIZATION is set.
 #[test]
 fn an_openapi_contract_is_checked_against_the_running_service() {
-    let _engine = ENGINE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if !engine_available() {
-        return;
-    }
-    ensure_stand_in_images();
+    with_engine(openapi_contract_checks);
+}
+
+fn openapi_contract_checks() {
     let ws = Workspace::fixture("shelf");
     ws.run(&["scaffold", "--feature", "001"]).ok();
     let mut tests = GENERATED_TESTS.to_vec();

@@ -32,6 +32,10 @@ pub struct ScaffoldArgs {
     /// metadata table, else buildkit]
     #[arg(long, value_enum)]
     pub builder: Option<Builder>,
+    /// Runtime image of the final stage, over the decision of the plan (e.g.
+    /// `debian:trixie-slim`, `gcr.io/distroless/cc-debian12`, `scratch`)
+    #[arg(long, value_name = "IMAGE")]
+    pub runtime_image: Option<String>,
     #[command(flatten)]
     pub template: TemplateArgs,
 }
@@ -61,10 +65,14 @@ impl ScaffoldArgs {
             cx.shell
                 .warn(format!("{file}:{}: {}", warning.line, warning.message));
         }
-        let context = build_context(cx, &ws, &feature, &read)?;
+        let mut context = build_context(cx, &ws, &feature, &read)?;
+        if let Some(image) = &self.runtime_image {
+            context.runtime_image = image.clone();
+        }
         let build = Build::new(
             self.builder.unwrap_or(ws.config.docker_builder),
             &workspace_name(&ws),
+            &context.runtime_image,
         );
         if self.template.print_context {
             cx.shell.out(&to_json(&With {

@@ -20,6 +20,7 @@
 //! | .dockerignore | `dockerignore` | a pattern matching exactly one path         |
 //! | Markdown   | `md`          | inline text (table cells included)              |
 //! | Markdown   | `md_code`     | a code span                                     |
+//! | Rust       | `rust`        | a string literal (`&'static str`)               |
 //!
 //! Bash reads POSIX single quotes the same way, so `sh` serves both.
 
@@ -27,7 +28,7 @@
 pub type Escape = fn(&str) -> Result<String, String>;
 
 /// Every escaping helper, by name.
-pub const HELPERS: [(&str, Escape); 14] = [
+pub const HELPERS: [(&str, Escape); 15] = [
     ("sh", sh),
     ("ident", ident),
     ("num", num),
@@ -42,6 +43,7 @@ pub const HELPERS: [(&str, Escape); 14] = [
     ("dockerignore", dockerignore),
     ("md", md),
     ("md_code", md_code),
+    ("rust", rust),
 ];
 
 /// Characters a shell word may hold unquoted (`~` and `=` excluded:
@@ -152,6 +154,12 @@ fn docker_lexer_escape(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// A Rust string literal holding exactly the value's text (`Debug` escapes
+/// quotes, backslashes and control characters the way the lexer reads them).
+pub fn rust(value: &str) -> Result<String, String> {
+    Ok(format!("{value:?}"))
 }
 
 /// A JSON string, as an exec-form `CMD`/`ENTRYPOINT` element (no variable
@@ -276,6 +284,15 @@ mod tests {
             .expect("run the shell");
         assert!(out.status.success(), "{word}: {out:?}");
         String::from_utf8(out.stdout).unwrap()
+    }
+
+    #[test]
+    fn rust_string_literals_hold_the_exact_text() {
+        assert_eq!(rust("plain").unwrap(), "\"plain\"");
+        assert_eq!(
+            rust("a\"b\\c\nd\u{7}").unwrap(),
+            "\"a\\\"b\\\\c\\nd\\u{7}\""
+        );
     }
 
     #[test]

@@ -186,8 +186,8 @@ impl Planner {
             }
             let entrypoint = self.add(
                 Core,
-                "Entrypoint script",
-                vec![format!("{}/entrypoint.sh", service.dir)],
+                "Entrypoint program",
+                vec![format!("{}/entrypoint.rs", service.dir)],
                 &[structure],
             );
             let setup = self.add(
@@ -224,7 +224,7 @@ impl Planner {
         let logging = self.add(
             Core,
             "Logging and monitoring setup (logs to stdout/stderr)",
-            each("entrypoint.sh"),
+            each("entrypoint.rs"),
             &[runtime],
         );
 
@@ -288,14 +288,14 @@ impl Planner {
         integration.push(self.add(
             Integration,
             &format!("Health check implementation ({})", health(facts)),
-            each("healthcheck.sh"),
+            each("entrypoint.rs"),
             &image,
         ));
         if facts.env.is_empty() {
             integration.push(self.add(
                 Integration,
                 "Environment variable handling",
-                each("entrypoint.sh"),
+                each("entrypoint.rs"),
                 &entrypoints,
             ));
         }
@@ -471,8 +471,8 @@ pub fn goals(facts: &Facts) -> String {
 /// The container file of a topic, per service the text names (else all).
 fn topic_paths(layout: &Layout, topic: Topic, text: &str) -> Vec<String> {
     let file = match topic {
-        Topic::Healthcheck => "healthcheck.sh",
-        Topic::Entrypoint => "entrypoint.sh",
+        // The compiled entrypoint is also the health probe.
+        Topic::Healthcheck | Topic::Entrypoint => "entrypoint.rs",
         Topic::Setup => "setup/scripts/",
         Topic::Dockerfile | Topic::Other => "Dockerfile",
     };
@@ -548,7 +548,7 @@ fn env_paths(layout: &Layout, used_by: &[String]) -> Vec<String> {
     };
     users
         .iter()
-        .map(|s| format!("{}/entrypoint.sh", s.dir))
+        .map(|s| format!("{}/entrypoint.rs", s.dir))
         .collect()
 }
 
@@ -694,7 +694,7 @@ mod tests {
             );
         }
         let (_, research) = find(&drafts, "Apply research decision");
-        assert_eq!(research.paths, ["docker/healthcheck.sh"]);
+        assert_eq!(research.paths, ["docker/entrypoint.rs"]);
     }
 
     #[test]
