@@ -72,28 +72,54 @@ impl FeatureArgs {
     }
 }
 
-/// Every feature directory of the workspace, sorted by name.
+/// Every feature directory of the workspace: `specs/NNN-name/` and, one
+/// level down, `specs/<group>/NNN-name/`; sorted by path.
 pub fn list(ws: &Workspace) -> Result<Vec<Feature>> {
     let specs = ws.root.join(&ws.config.specs_dir);
-    let entries = match std::fs::read_dir(&specs) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io("list", &specs, &e)),
-    };
     let mut features = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io("list", &specs, &e))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if feature_prefix(&name).is_some() && entry.path().is_dir() {
+    for (name, path) in directories(&specs)? {
+        let rel = format!("{}/{name}", ws.config.specs_dir);
+        if feature_prefix(&name).is_some() {
             features.push(Feature {
-                rel: format!("{}/{name}", ws.config.specs_dir),
-                dir: entry.path(),
+                rel,
+                dir: path,
                 name,
             });
+        } else {
+            for (inner, inner_path) in directories(&path)? {
+                if feature_prefix(&inner).is_some() {
+                    features.push(Feature {
+                        rel: format!("{rel}/{inner}"),
+                        dir: inner_path,
+                        name: inner,
+                    });
+                }
+            }
         }
     }
-    features.sort_by(|a, b| a.name.cmp(&b.name));
+    features.sort_by(|a, b| a.rel.cmp(&b.rel));
     Ok(features)
+}
+
+/// The subdirectories of `dir` (none when it does not exist), not followed through links.
+fn directories(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io("list", dir, &e)),
+    };
+    let mut found = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("list", dir, &e))?;
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir {
+            found.push((
+                entry.file_name().to_string_lossy().into_owned(),
+                entry.path(),
+            ));
+        }
+    }
+    Ok(found)
 }
 
 /// The numbering prefix of a feature directory name: three or more digits
@@ -129,6 +155,10 @@ fn select(ws: &Workspace, features: &[Feature], wanted: &str, source: &str) -> R
         .collect();
     match matches.as_slice() {
         [one] => Ok((*one).clone()),
+        [] if source == "--feature" => any_plan_dir(ws, wanted).ok_or_else(|| {
+            Error::new(format!("no feature matches `{wanted}` (from {source})"))
+                .with_help(candidates_help(features))
+        }),
         [] => Err(
             Error::new(format!("no feature matches `{wanted}` (from {source})"))
                 .with_help(candidates_help(features)),
@@ -138,6 +168,25 @@ fn select(ws: &Workspace, features: &[Feature], wanted: &str, source: &str) -> R
             names(several.iter().copied())
         ))),
     }
+}
+
+/// `--feature PATH`: any directory holding plan.md inside the workspace.
+fn any_plan_dir(ws: &Workspace, wanted: &str) -> Option<Feature> {
+    let root = ws.root.canonicalize().ok()?;
+    let dir = ws.root.join(wanted).canonicalize().ok()?;
+    let rel = dir.strip_prefix(&root).ok()?;
+    if !dir.join("plan.md").is_file() || rel.as_os_str().is_empty() {
+        return None;
+    }
+    let rel: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(Feature {
+        name: rel.last()?.clone(),
+        rel: rel.join("/"),
+        dir,
+    })
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {
