@@ -3,7 +3,7 @@
 
 use super::hooks::HookEnv;
 use super::ident::Idents;
-use super::journal::{Journal, Planned};
+use super::journal::Journal;
 use super::{git_error, tree, Git};
 use crate::ops::fs::write_atomic;
 use crate::ops::signal;
@@ -37,16 +37,7 @@ impl Git {
                 .with_help("give one with --message, or leave it out to use the template"));
         }
         let parent = self.head_commit()?;
-        let mut journal = Journal::begin(
-            self,
-            &Planned {
-                file: edit.file,
-                before: edit.before,
-                after: edit.after,
-                label: edit.label,
-                head: parent.as_ref().map(git2::Commit::id),
-            },
-        )?;
+        let mut journal = Journal::begin(self, edit, parent.as_ref().map(git2::Commit::id))?;
         let commit = match self.commit_journaled(
             &mut journal,
             edit,

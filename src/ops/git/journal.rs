@@ -17,7 +17,7 @@
 //! dead (the lock dies with its process) and finishes the job: forward when
 //! HEAD is the recorded commit, back otherwise.
 
-use super::{git_error, Git};
+use super::{git_error, Git, TaskEdit};
 use crate::ops::fs::write_atomic;
 use crate::{Error, Result};
 use git2::{ObjectType, Oid};
@@ -29,16 +29,6 @@ use std::time::{Duration, Instant};
 
 /// How long to wait for another git process to release `index.lock`.
 const LOCK_WAIT: Duration = Duration::from_secs(1);
-
-/// The change about to be made to tasks.md, for the record.
-pub(super) struct Planned<'a> {
-    pub file: &'a Path,
-    pub before: &'a [u8],
-    pub after: &'a [u8],
-    /// What is being done, for messages: `done T001`.
-    pub label: &'a str,
-    pub head: Option<Oid>,
-}
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Record {
@@ -208,12 +198,12 @@ impl Record {
 impl<'a> Journal<'a> {
     /// Records the plan, then takes `index.lock`; nothing visible changed
     /// yet. Fails without leftovers when the lock is held.
-    pub fn begin(git: &'a Git, planned: &Planned) -> Result<Journal<'a>> {
+    pub fn begin(git: &'a Git, edit: &TaskEdit, head: Option<Oid>) -> Result<Journal<'a>> {
         let dir = scratch_dir(git);
         fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, &e))?;
         let before = git
             .repo
-            .blob(planned.before)
+            .blob(edit.before)
             .map_err(|e| git_error("cannot save tasks.md", &e))?;
         let index = git.index_path().to_path_buf();
         let candidate = dir.join("lock");
@@ -228,11 +218,11 @@ impl<'a> Journal<'a> {
             .map_err(|e| Error::io("inspect", &candidate, &e))?;
         let record = Record {
             pid: std::process::id(),
-            label: planned.label.to_string(),
-            tasks: planned.file.to_path_buf(),
+            label: edit.label.to_string(),
+            tasks: edit.file.to_path_buf(),
             before: before.to_string(),
-            after: blob_hash(planned.after)?,
-            head: planned.head.map(|oid| oid.to_string()),
+            after: blob_hash(edit.after)?,
+            head: head.map(|oid| oid.to_string()),
             index,
             lock: file_id(&id),
             commit: None,
@@ -387,17 +377,13 @@ mod tests {
         let git = Git::discover(dir).unwrap();
         let tasks = dir.join("a.txt");
         let head = git.head_commit().unwrap().map(|c| c.id());
-        let journal = Journal::begin(
-            &git,
-            &Planned {
-                file: &tasks,
-                before: b"a\n",
-                after: b"a2\n",
-                label: "done T001",
-                head,
-            },
-        )
-        .unwrap();
+        let edit = TaskEdit {
+            file: &tasks,
+            before: b"a\n",
+            after: b"a2\n",
+            label: "done T001",
+        };
+        let journal = Journal::begin(&git, &edit, head).unwrap();
         fs::write(&tasks, "a2\n").unwrap();
         std::mem::forget(journal);
         git
@@ -472,23 +458,14 @@ mod tests {
         let git = Git::discover(dir.path()).unwrap();
         let tasks = dir.path().join("a.txt");
         let parent = git.head_commit().unwrap();
-        let edit = super::super::TaskEdit {
+        let edit = TaskEdit {
             file: &tasks,
             before: b"a\n",
             after: b"a2\n",
             label: "done T001",
         };
-        let mut journal = Journal::begin(
-            &git,
-            &Planned {
-                file: &tasks,
-                before: edit.before,
-                after: edit.after,
-                label: edit.label,
-                head: parent.as_ref().map(git2::Commit::id),
-            },
-        )
-        .unwrap();
+        let mut journal =
+            Journal::begin(&git, &edit, parent.as_ref().map(git2::Commit::id)).unwrap();
         let idents = git.idents().unwrap();
         let commit = git
             .commit_journaled(
