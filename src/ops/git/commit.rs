@@ -2,7 +2,7 @@
 //! paths as `git commit --only` would, through the journal.
 
 use super::hooks::HookEnv;
-use super::ident::Idents;
+use super::ident::{Idents, PendingIdents};
 use super::journal::Journal;
 use super::{git_error, tree, Git};
 use crate::ops::fs::write_atomic;
@@ -30,7 +30,6 @@ impl Git {
     /// the commit lands, tasks.md, the index and HEAD are as they were.
     pub fn commit_edit(&self, edit: &TaskEdit, paths: &[String], message: &str) -> Result<Oid> {
         self.check_can_commit()?;
-        let idents = self.idents()?;
         let message = cleaned(message);
         if message.is_empty() && MESSAGE_HOOKS.iter().all(|h| self.hook(h).is_none()) {
             return Err(Error::new("the commit message is empty")
@@ -38,15 +37,17 @@ impl Git {
         }
         let parent = self.head_commit()?;
         let mut journal = Journal::begin(self, edit, parent.as_ref().map(git2::Commit::id))?;
-        let commit = match self.commit_journaled(
+        // git works out the identities while the commit is prepared.
+        let idents = self.spawn_idents()?;
+        let (commit, idents) = match self.commit_journaled(
             &mut journal,
             edit,
             paths,
             &message,
-            &idents,
+            idents,
             parent.as_ref(),
         ) {
-            Ok(commit) => commit,
+            Ok(done) => done,
             Err(err) => return Err(journal.abort(err)),
         };
         let index_file = self.index_path().to_path_buf();
@@ -70,9 +71,27 @@ impl Git {
         edit: &TaskEdit,
         paths: &[String],
         message: &str,
-        idents: &Idents,
+        idents: PendingIdents,
         parent: Option<&git2::Commit>,
-    ) -> Result<Oid> {
+    ) -> Result<(Oid, Idents)> {
+        let mut idents = Some(idents);
+        let result = self.prepare_and_commit(journal, edit, paths, message, &mut idents, parent);
+        // Never leave the identity processes unreaped.
+        if let Some(pending) = idents {
+            let _ = pending.wait();
+        }
+        result
+    }
+
+    fn prepare_and_commit(
+        &self,
+        journal: &mut Journal,
+        edit: &TaskEdit,
+        paths: &[String],
+        message: &str,
+        pending: &mut Option<PendingIdents>,
+        parent: Option<&git2::Commit>,
+    ) -> Result<(Oid, Idents)> {
         write_atomic(edit.file, edit.after)?;
         signal::check()?;
         let mut index = journal.scratch_index()?;
@@ -85,6 +104,10 @@ impl Git {
         let tree_id = tree::commit_tree(&self.repo, &index, paths, base.as_ref())
             .map_err(|e| git_error("cannot build the commit's tree", &e))?;
 
+        let idents = match pending.take() {
+            Some(pending) => pending.wait()?,
+            None => return Err(Error::new("the identities were asked for once only")),
+        };
         // Hooks see the commit's own index (HEAD plus the paths), as with
         // `git commit --only`.
         let hook_index = journal.scratch("hook-index");
@@ -95,12 +118,12 @@ impl Git {
         let tree_id = self.run_pre_commit(tree_id, &env)?;
         let message = self.message_after_hooks(message, &env)?;
         signal::check()?;
-        let commit = self.create_commit(tree_id, parent, &message, idents)?;
+        let commit = self.create_commit(tree_id, parent, &message, &idents)?;
         journal.stage_index(&mut index)?;
         signal::check()?;
         journal.committing(commit)?;
         self.move_head(commit, parent, &message)?;
-        Ok(commit)
+        Ok((commit, idents))
     }
 
     pub(super) fn head_commit(&self) -> Result<Option<git2::Commit<'_>>> {

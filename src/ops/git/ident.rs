@@ -65,16 +65,30 @@ impl Ident {
     }
 }
 
-impl Git {
-    /// Both identities, asked of git at once (two processes in parallel).
-    pub(super) fn idents(&self) -> Result<Idents> {
-        let author = self.spawn_var("GIT_AUTHOR_IDENT")?;
-        let committer = self.spawn_var("GIT_COMMITTER_IDENT")?;
-        let author = finish_var(author, "author");
-        let committer = finish_var(committer, "committer");
+/// The two `git var` processes, running while the commit is prepared.
+pub(super) struct PendingIdents {
+    author: Child,
+    committer: Child,
+}
+
+impl PendingIdents {
+    pub fn wait(self) -> Result<Idents> {
+        let author = finish_var(self.author, "author");
+        let committer = finish_var(self.committer, "committer");
         Ok(Idents {
             author: author?,
             committer: committer?,
+        })
+    }
+}
+
+impl Git {
+    /// Asks git for both identities at once (two processes in parallel);
+    /// [`PendingIdents::wait`] collects them.
+    pub(super) fn spawn_idents(&self) -> Result<PendingIdents> {
+        Ok(PendingIdents {
+            author: self.spawn_var("GIT_AUTHOR_IDENT")?,
+            committer: self.spawn_var("GIT_COMMITTER_IDENT")?,
         })
     }
 

@@ -466,14 +466,14 @@ mod tests {
         };
         let mut journal =
             Journal::begin(&git, &edit, parent.as_ref().map(git2::Commit::id)).unwrap();
-        let idents = git.idents().unwrap();
-        let commit = git
+        let idents = git.spawn_idents().unwrap();
+        let (commit, _) = git
             .commit_journaled(
                 &mut journal,
                 &edit,
                 &["a.txt".to_string()],
                 "T001: a\n",
-                &idents,
+                idents,
                 parent.as_ref(),
             )
             .unwrap();
