@@ -359,6 +359,64 @@ fn dockerfiles_are_for_buildkit_unless_the_flag_or_the_metadata_table_says_legac
     );
 }
 
+/// Every runtime variant renders a hadolint-clean Dockerfile, with the
+/// stages its image can run (Alpine is rendered and linted only: its musl
+/// target cannot be installed here).
+#[test]
+fn every_runtime_variant_is_hadolint_clean() {
+    if !tool_available("hadolint", &["--version"]) {
+        return;
+    }
+    let ws = fixture();
+    for (image, expected, absent) in [
+        (
+            "debian:trixie-slim",
+            "RUN sh /tmp/setup/setup.sh",
+            "--target",
+        ),
+        (
+            "gcr.io/distroless/cc-debian12",
+            "COPY --from=builder /out/entrypoint",
+            "setup.sh",
+        ),
+        (
+            "gcr.io/distroless/static-debian12",
+            "+crt-static",
+            "setup.sh",
+        ),
+        ("scratch", "ca-certificates.crt", "setup.sh"),
+        (
+            "alpine:3.20",
+            "--target x86_64-unknown-linux-musl",
+            "setup.sh",
+        ),
+    ] {
+        ws.run(&[
+            "scaffold",
+            "--feature",
+            FEATURE,
+            "--force",
+            "--runtime-image",
+            image,
+        ])
+        .ok();
+        let dockerfile = ws.read("docker/Dockerfile");
+        assert!(
+            dockerfile.contains(&format!("ARG RUNTIME_IMAGE=\"{image}\"")),
+            "{dockerfile}"
+        );
+        assert!(
+            dockerfile.contains(expected),
+            "{image}: {expected}\n{dockerfile}"
+        );
+        assert!(
+            !dockerfile.contains(absent),
+            "{image}: {absent}\n{dockerfile}"
+        );
+        assert_hadolint_clean(ws.root(), "docker/Dockerfile");
+    }
+}
+
 fn expected_feature_name(ws: &Workspace) -> String {
     std::fs::read_dir(ws.path("specs"))
         .unwrap()
