@@ -324,6 +324,52 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_task_waits_only_for_what_the_file_states() {
+        // T009 follows T007 without stating dependencies; T013 states one.
+        let previous = "## Phase 3.2: Core Implementation\n\
+                        - [x] T007 Entrypoint in docker/entrypoint.sh\n\
+                        - [ ] T009 My own task in docker/extra.sh\n\
+                        - [ ] T013 Another in docker/more.sh (depends on T009)\n";
+        let merged = merge(&drafts(), false, Some(&Previous::parse(previous)));
+        let kept: Vec<(String, Vec<TaskId>)> = merged
+            .kept
+            .iter()
+            .map(|k| (k.task.id.to_string(), k.task.depends_on.clone()))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("T009".to_string(), vec![]),
+                ("T013".to_string(), vec![TaskId::new('T', 9)])
+            ]
+        );
+    }
+
+    #[test]
+    fn phase_titles_follow_the_template_with_tests_first_under_tdd() {
+        assert_eq!(
+            phase_titles(false),
+            [
+                "Phase 3.1: Setup",
+                "Phase 3.2: Core Implementation",
+                "Phase 3.3: Tests",
+                "Phase 3.4: Integration",
+                "Phase 3.5: Polish"
+            ]
+        );
+        assert_eq!(
+            phase_titles(true),
+            [
+                "Phase 3.1: Setup",
+                "Phase 3.2: Tests First (TDD)",
+                "Phase 3.3: Core Implementation",
+                "Phase 3.4: Integration",
+                "Phase 3.5: Polish"
+            ]
+        );
+    }
+
+    #[test]
     fn hand_written_prose_is_found_but_generated_shapes_are_not() {
         let previous = "# Tasks: x\n## Phase 3.1: Setup\n- [ ] T001 Create in docker/\n\
                         - T001 blocks T002\nTask: \"Create in docker/\"\n\
