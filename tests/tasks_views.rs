@@ -70,7 +70,7 @@ fn next_json_carries_story_tags_and_paths() {
         serde_json::json!({
             "id": "T010", "description": "Test in tests/a.rs", "phase": "Phase 3: User Story 1",
             "story": "US1", "tags": ["TDD"], "parallel": true, "done": false,
-            "paths": ["tests/a.rs", "tests/fixtures/a.json"], "depends_on": [], "line": 2
+            "paths": ["tests/a.rs", "tests/fixtures/a.json"], "depends_on": [], "depends_on_groups": [], "line": 2
         })
     );
 }

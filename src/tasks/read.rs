@@ -26,6 +26,8 @@ pub struct TasksDoc {
     pub problems: Vec<Problem>,
     /// The first entry of each ID.
     index: HashMap<TaskId, usize>,
+    /// For each ID, the statements (indices into `dependencies`) it waits in.
+    waits_in: HashMap<TaskId, Vec<usize>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,7 +123,7 @@ impl TasksDoc {
     /// The tasks `id` directly waits for, from every statement naming it.
     pub fn stated_dependencies(&self, id: TaskId) -> Vec<TaskId> {
         let mut before: Vec<TaskId> = Vec::new();
-        for dependency in self.dependencies.iter().filter(|d| d.after.contains(&id)) {
+        for dependency in self.statements_before(id) {
             for &b in &dependency.before {
                 if b != id && !before.contains(&b) {
                     before.push(b);
@@ -129,6 +131,15 @@ impl TasksDoc {
             }
         }
         before
+    }
+
+    /// The statements in which `id` is on the waiting side.
+    pub fn statements_before(&self, id: TaskId) -> impl Iterator<Item = &Dependency> {
+        self.waits_in
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .map(|&at| &self.dependencies[at])
     }
 }
 
@@ -167,6 +178,8 @@ struct Scan<'a> {
     /// The heading below the phase heading that tasks sit under.
     section: String,
     within_each: bool,
+    /// The last task read since the last heading.
+    last_task: Option<usize>,
     prose: Vec<ProseLine>,
     /// Each task's texts that may state dependencies.
     pending_inline: Vec<(usize, Vec<String>)>,
@@ -191,6 +204,7 @@ impl<'a> Scan<'a> {
             dependency_section: None,
             section: String::new(),
             within_each: false,
+            last_task: None,
             prose: Vec::new(),
             pending_inline: Vec::new(),
         }
@@ -274,6 +288,7 @@ impl<'a> Scan<'a> {
         let Some((level, title)) = self.heading.take() else {
             return;
         };
+        self.last_task = None;
         let title = title.trim().to_string();
         let lower = title.to_lowercase();
         if self.dependency_section.is_some_and(|l| level <= l) {
@@ -298,7 +313,16 @@ impl<'a> Scan<'a> {
     }
 
     fn prose_line(&mut self, line: usize, drawing: bool) {
-        let owner = self.items.iter().rev().find_map(|item| item.task);
+        // An indented line right under a task that Markdown does not nest in
+        // it (`  - Depends on: T004` under `1. [ ] T005`, which needs three
+        // spaces) is still read as that task's detail line.
+        let indented = self.source_line(line).starts_with([' ', '\t']);
+        let owner = self
+            .items
+            .iter()
+            .rev()
+            .find_map(|item| item.task)
+            .or(self.last_task.filter(|_| indented && !drawing));
         if owner.is_some_and(|task| self.doc.tasks[task].line == line) {
             return;
         }
@@ -326,6 +350,7 @@ impl<'a> Scan<'a> {
         let at = self.doc.tasks.len();
         self.doc.index.entry(parsed.id).or_insert(at);
         let parent = self.items.iter().rev().skip(1).find_map(|item| item.task);
+        self.last_task = Some(at);
         if let Some(item) = self.items.last_mut() {
             item.task = Some(at);
         }
@@ -396,6 +421,14 @@ impl<'a> Scan<'a> {
             self.doc.problems.extend(result.problems);
         }
         self.doc.problems.sort_by_key(|p| p.line);
+        for (at, dependency) in self.doc.dependencies.iter().enumerate() {
+            for &id in &dependency.after {
+                let list = self.doc.waits_in.entry(id).or_default();
+                if list.last() != Some(&at) {
+                    list.push(at);
+                }
+            }
+        }
         self.doc
     }
 }
@@ -586,9 +619,24 @@ pub struct TaskView<'a> {
     pub parallel: bool,
     pub done: bool,
     pub paths: &'a [String],
-    /// The tasks it is stated to depend on.
+    /// The tasks it is stated to depend on, from statements naming up to
+    /// [`GROUP`] tasks before it.
     pub depends_on: Vec<TaskId>,
+    /// Larger statements it waits in (`T0001-T5000 before ...`), by line and
+    /// extent, so that the output stays linear in the file.
+    pub depends_on_groups: Vec<GroupView>,
     pub line: usize,
+}
+
+/// Statements naming more tasks than this before a task are shown as groups.
+pub const GROUP: usize = 20;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GroupView {
+    pub line: usize,
+    pub first: TaskId,
+    pub last: TaskId,
+    pub count: usize,
 }
 
 impl TaskEntry {
@@ -602,7 +650,29 @@ impl TaskEntry {
             parallel: self.task.parallel,
             done: self.task.done,
             paths: &self.task.paths,
-            depends_on: doc.stated_dependencies(self.task.id),
+            depends_on: {
+                let mut ids: Vec<TaskId> = Vec::new();
+                for statement in doc.statements_before(self.task.id) {
+                    if statement.before.len() <= GROUP {
+                        for &b in &statement.before {
+                            if b != self.task.id && !ids.contains(&b) {
+                                ids.push(b);
+                            }
+                        }
+                    }
+                }
+                ids
+            },
+            depends_on_groups: doc
+                .statements_before(self.task.id)
+                .filter(|s| s.before.len() > GROUP)
+                .map(|s| GroupView {
+                    line: s.line,
+                    first: s.before[0],
+                    last: s.before[s.before.len() - 1],
+                    count: s.before.len(),
+                })
+                .collect(),
             line: self.line,
         }
     }
@@ -793,6 +863,14 @@ mod tests {
         assert_eq!(stated, [true, true, true, true, true, false]);
         assert_eq!(doc.get(id("T001")).unwrap().task.paths, ["src/first.rs"]);
         assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    }
+
+    #[test]
+    fn a_detail_line_markdown_does_not_nest_still_belongs_to_its_task() {
+        let doc = parse("## Phase 1\n1. [ ] T001 a in a.rs\n2. [ ] T002 b in b.rs\n  - Depends on: none\n  - File: `c.rs`\n- [ ] T003 c\n\n**Dependencies**: T001\n");
+        assert!(doc.tasks[1].states_dependencies);
+        assert_eq!(doc.tasks[1].task.paths, ["b.rs", "c.rs"]);
+        assert_eq!(edges(&doc), ["T001>T001@8", "T001>T002@8", "T001>T003@8"]);
     }
 
     #[test]
