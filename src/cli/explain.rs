@@ -2,7 +2,7 @@
 //! the file and line it was read from, what was looked for and not found, and
 //! the warnings (disagreements between documents).
 
-use crate::cli::generate::understand;
+use crate::cli::generate::{understand, warn_located};
 use crate::cli::{to_json, Context, Format};
 use crate::facts::{Fact, Facts};
 use crate::feature::FeatureArgs;
@@ -33,9 +33,7 @@ impl ExplainArgs {
         let feature = self.feature.resolve(&ws)?;
         let read = understand(&ws, &feature)?;
         for warning in &read.warnings {
-            let file = ws.relative(&warning.file);
-            cx.shell
-                .warn(format!("{file}:{}: {}", warning.line, warning.message));
+            warn_located(cx, &ws, warning);
         }
         let services = read
             .layout

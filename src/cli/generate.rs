@@ -148,19 +148,13 @@ impl GenerateArgs {
     ) -> Result<Option<Generated>> {
         let read = understand(ws, &feature)?;
         for warning in &read.warnings {
-            let located = format!(
-                "{}:{}: {}",
-                ws.relative(&warning.file),
-                warning.line,
-                warning.message
-            );
             if self.strict {
                 return Err(Error::new(warning.message.clone())
                     .in_file(&warning.file)
                     .at_line(warning.line)
                     .with_help("resolve it in the plan, or run without --strict"));
             }
-            cx.shell.warn(located);
+            warn_located(cx, ws, warning);
         }
         let tasks_path = feature.tasks_path();
         let tasks_rel = ws.relative(&tasks_path);
@@ -440,6 +434,16 @@ pub fn understand(ws: &Workspace, feature: &Feature) -> Result<Understood> {
         facts,
         warnings,
     })
+}
+
+/// Prints one warning as `file:line: message`, the file relative to the workspace.
+pub fn warn_located(cx: &mut Context, ws: &Workspace, warning: &spec::Warning) {
+    cx.shell.warn(format!(
+        "{}:{}: {}",
+        ws.relative(&warning.file),
+        warning.line,
+        warning.message
+    ));
 }
 
 /// The facts' warnings, located in the feature directory, and a warning

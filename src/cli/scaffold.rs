@@ -3,7 +3,7 @@
 //! differ from what would be written are kept unless `--force`; a kept file
 //! is a warning, not a failure (it is usually a deliberate hand edit).
 
-use crate::cli::generate::{understand, Understood};
+use crate::cli::generate::{understand, warn_located, Understood};
 use crate::cli::{to_json, Context, TemplateArgs};
 use crate::container::{
     self, Context as Scaffold, ContractView, Inputs, Output, Scope, ServiceView,
@@ -61,9 +61,7 @@ impl ScaffoldArgs {
         let feature = self.feature.resolve(&ws)?;
         let read = understand(&ws, &feature)?;
         for warning in &read.warnings {
-            let file = ws.relative(&warning.file);
-            cx.shell
-                .warn(format!("{file}:{}: {}", warning.line, warning.message));
+            warn_located(cx, &ws, warning);
         }
         let mut context = build_context(cx, &ws, &feature, &read)?;
         if let Some(image) = &self.runtime_image {
@@ -192,9 +190,8 @@ fn build_context(
         extra: &vendored_build_files(&ws.root),
     });
     for warning in warnings {
-        let file = ws.relative(&feature.dir.join(&warning.file));
-        cx.shell
-            .warn(format!("{file}:{}: {}", warning.line, warning.message));
+        let file = feature.dir.join(&warning.file);
+        warn_located(cx, ws, &spec::Warning { file, ..warning });
     }
     Ok(context)
 }
