@@ -2,6 +2,8 @@
 //! commit` for the same change, in a repository with 10,000 tracked files and
 //! a 500-task tasks.md. Prints both medians and their ratio.
 
+mod support;
+
 use std::fs;
 use std::path::Path;
 use std::process::Command;
@@ -39,13 +41,7 @@ fn setup(dir: &Path) {
     run(dir, "git", &["init", "-q", "-b", "main"]);
     run(dir, "git", &["config", "user.name", "Bench"]);
     run(dir, "git", &["config", "user.email", "bench@example.com"]);
-    fs::write(
-        dir.join("Cargo.toml"),
-        "[package]\nname = \"bench\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-    )
-    .unwrap();
-    fs::create_dir_all(dir.join("src")).unwrap();
-    fs::write(dir.join("src/lib.rs"), "").unwrap();
+    support::write_package(dir);
     for file in 0..FILES {
         let sub = dir.join(format!("data/d{:03}", file / 100));
         fs::create_dir_all(&sub).unwrap();

@@ -2,6 +2,8 @@
 //! features of a workspace it creates, and `cargo metadata` alone, so the
 //! tool's own work can be told apart. Run: `cargo bench --bench generate`.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -46,7 +48,7 @@ fn main() {
         ms(per_feature),
         FEATURES - 1
     );
-    match peak_memory_kib(&bin, &ws) {
+    match support::peak_memory_kib(&ws, &bin, &["tasks", "generate", "--all", "--quiet"]) {
         Some(kib) => println!(
             "peak memory of --all            {:>9.1} MB (target < 50 MB)",
             kib as f64 / 1024.0
@@ -108,21 +110,4 @@ fn median(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// Peak resident memory in KiB, through GNU time's `%M`.
-fn peak_memory_kib(bin: &Path, ws: &Path) -> Option<u64> {
-    let output = Command::new("/usr/bin/time")
-        .args(["-f", "%M"])
-        .arg(bin)
-        .args(["tasks", "generate", "--all", "--quiet"])
-        .current_dir(ws)
-        .output()
-        .ok()?;
-    String::from_utf8_lossy(&output.stderr)
-        .lines()
-        .last()?
-        .trim()
-        .parse()
-        .ok()
 }

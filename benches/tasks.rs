@@ -8,6 +8,8 @@
 //! of each verb and its peak memory (GNU time's `%M`, when /usr/bin/time is
 //! there).
 
+mod support;
+
 use std::fmt::Write;
 use std::fs;
 use std::path::Path;
@@ -83,13 +85,7 @@ fn tasks_md() -> String {
 }
 
 fn setup(dir: &Path) {
-    fs::write(
-        dir.join("Cargo.toml"),
-        "[package]\nname = \"bench\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-    )
-    .unwrap();
-    fs::create_dir_all(dir.join("src")).unwrap();
-    fs::write(dir.join("src/lib.rs"), "").unwrap();
+    support::write_package(dir);
     fs::create_dir_all(dir.join("specs/001-bench")).unwrap();
     fs::write(dir.join("specs/001-bench/tasks.md"), tasks_md()).unwrap();
 }
@@ -111,23 +107,6 @@ fn timed(dir: &Path, binary: &str, args: &[&str]) -> Duration {
     elapsed
 }
 
-/// Peak resident memory in kB, from GNU time.
-fn peak_kb(dir: &Path, binary: &str, args: &[&str]) -> Option<u64> {
-    let output = Command::new("/usr/bin/time")
-        .args(["-f", "%M"])
-        .arg(binary)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .ok()?;
-    String::from_utf8_lossy(&output.stderr)
-        .lines()
-        .last()?
-        .trim()
-        .parse()
-        .ok()
-}
-
 fn main() {
     let binary = env!("CARGO_BIN_EXE_cargo-tasks");
     let root = tempfile::tempdir().expect("temporary directory");
@@ -146,9 +125,10 @@ fn main() {
         let mut times: Vec<Duration> = (0..RUNS).map(|_| timed(dir, binary, verb)).collect();
         times.sort();
         let median = times[RUNS / 2];
-        let memory = peak_kb(dir, binary, verb).map_or("n/a".to_string(), |kb| {
-            format!("{:.1} MB", kb as f64 / 1024.0)
-        });
+        let memory = support::peak_memory_kib(dir, Path::new(binary), verb)
+            .map_or("n/a".to_string(), |kb| {
+                format!("{:.1} MB", kb as f64 / 1024.0)
+            });
         println!(
             "{:<28} median {:>8.1} ms   peak {memory}",
             verb[1..].join(" "),
