@@ -103,12 +103,30 @@ strip_rootfs() {
     as_root mkdir -p "$rootfs/var/lib/apt/lists/partial"
 }
 
+# True (after saying so, and caching it if the cache lacks it) when TAG need not be built.
+kept() {
+    image_exists "$1" || return 1
+    say "kept $1 (already present)"
+    [ -z "${IMAGES_CACHE_DIR:-}" ] || [ -f "$(cache_file "$1")" ] || save_to_cache "$1"
+}
+
+# Records an image just made: its size, then the cache.
+created() {
+    say "created $1 ($(docker image inspect -f '{{.Size}}' "$1") bytes)"
+    save_to_cache "$1"
+}
+
+# Builds TAG from the Dockerfile in CONTEXT with the legacy builder; its log's tail on failure.
+build_from() {
+    DOCKER_BUILDKIT=0 docker build -q -t "$1" "$2" >/dev/null 2>"$2.log" || {
+        tail -n 20 "$2.log" >&2
+        exit 1
+    }
+    created "$1"
+}
+
 build_runtime() {
-    if image_exists "$runtime_tag"; then
-        say "kept $runtime_tag (already present)"
-        [ -z "${IMAGES_CACHE_DIR:-}" ] || [ -f "$(cache_file "$runtime_tag")" ] || save_to_cache "$runtime_tag"
-        return
-    fi
+    kept "$runtime_tag" && return
     if ! command -v debootstrap >/dev/null 2>&1; then
         say "installing debootstrap"
         as_root apt-get install -y debootstrap >/dev/null
@@ -122,8 +140,7 @@ build_runtime() {
     write_slim_config "$rootfs"
     strip_rootfs "$rootfs"
     as_root tar -C "$rootfs" --numeric-owner -c . | docker import --change 'CMD ["bash"]' - "$runtime_tag" >/dev/null
-    say "created $runtime_tag ($(docker image inspect -f '{{.Size}}' "$runtime_tag") bytes)"
-    save_to_cache "$runtime_tag"
+    created "$runtime_tag"
 }
 
 # The toolchain of the local `rustc`: a rustup (or tarball) sysroot is copied in without docs,
@@ -146,11 +163,7 @@ prepare_builder_context() {
 }
 
 build_builder() {
-    if image_exists "$builder_tag"; then
-        say "kept $builder_tag (already present)"
-        [ -z "${IMAGES_CACHE_DIR:-}" ] || [ -f "$(cache_file "$builder_tag")" ] || save_to_cache "$builder_tag"
-        return
-    fi
+    kept "$builder_tag" && return
     context="$work/builder"
     mkdir -p "$context"
     prepare_builder_context "$context"
@@ -165,23 +178,14 @@ ENV CARGO_HOME=/usr/local/cargo PATH=/usr/local/cargo/bin:/usr/local/rust/bin:/u
 RUN mkdir -p /usr/local/cargo/bin && rustc --version && cargo --version
 EOF
     say "building $builder_tag from $runtime_tag and $(rustc --version)"
-    DOCKER_BUILDKIT=0 docker build -q -t "$builder_tag" "$context" >/dev/null 2>"$work/builder.log" || {
-        tail -n 20 "$work/builder.log" >&2
-        exit 1
-    }
-    say "created $builder_tag ($(docker image inspect -f '{{.Size}}' "$builder_tag") bytes)"
-    save_to_cache "$builder_tag"
+    build_from "$builder_tag" "$context"
 }
 
 # A distroless stand-in: the files of PACKAGES (Debian packages, none for static) plus the CA bundle,
 # the zoneinfo database and passwd/group files with root, nobody and nonroot (65532), on an empty image.
 build_distroless() {
     tag="$1" packages="$2"
-    if image_exists "$tag"; then
-        say "kept $tag (already present)"
-        [ -z "${IMAGES_CACHE_DIR:-}" ] || [ -f "$(cache_file "$tag")" ] || save_to_cache "$tag"
-        return
-    fi
+    kept "$tag" && return
     context="$work/distroless-$(echo "$tag" | tr ':/' '__')"
     mkdir -p "$context"
     cat >"$context/Dockerfile" <<EOF
@@ -204,12 +208,7 @@ COPY --from=assemble /rootfs/ /
 ENV PATH=/usr/local/bin:/usr/bin:/bin SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
 EOF
     say "building $tag from Debian packages (${packages:-none}) + ca-certificates, tzdata, passwd"
-    DOCKER_BUILDKIT=0 docker build -q -t "$tag" "$context" >/dev/null 2>"$work/distroless.log" || {
-        tail -n 20 "$work/distroless.log" >&2
-        exit 1
-    }
-    say "created $tag ($(docker image inspect -f '{{.Size}}' "$tag") bytes)"
-    save_to_cache "$tag"
+    build_from "$tag" "$context"
 }
 
 build_runtime
