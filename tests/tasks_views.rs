@@ -121,7 +121,7 @@ fn check_passes_a_clean_file_and_warnings_fail_only_when_denied() {
     let output = repo.run(&["check"]);
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "specs/001-x/tasks.md:6: warning: T003 and T004 share docs/notes.md in one phase, and one of them is [P]\n"
+        "specs/001-x/tasks.md:6: warning: T003 and T004 overlap in one phase: docs/ (T004) holds docs/notes.md (T003), and one of them is [P]\n"
     );
     assert_eq!(output.status.code(), Some(0));
     for deny in [

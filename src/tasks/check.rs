@@ -11,8 +11,9 @@
 
 use super::graph::Graph;
 use super::model::Task;
+use super::model::TaskId;
 use super::read::{is_absolute_path, Problem, Severity, TasksDoc};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One finding of a rule over a task list: the task (index) it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +36,7 @@ pub fn check(doc: &TasksDoc) -> Vec<Problem> {
     unknown_dependencies(doc, &mut problems);
     cycle(doc, &mut problems);
     let tasks = doc.task_list();
-    let findings = parallel_conflicts(&tasks)
+    let findings = parallel_conflicts(&tasks, |a, b| stated_between(doc, a, b))
         .into_iter()
         .chain(absolute_paths(&tasks))
         .chain(tasks_without_paths(&tasks));
@@ -48,6 +49,31 @@ pub fn check(doc: &TasksDoc) -> Vec<Problem> {
     }
     problems.sort_by_key(|p| (p.line, p.severity));
     problems
+}
+
+/// Whether stated dependencies, through any chain of them, put the tasks at
+/// `a` and `b` in one order (a cycle through both is no order).
+fn stated_between(doc: &TasksDoc, a: usize, b: usize) -> bool {
+    let (a, b) = (doc.tasks[a].task.id, doc.tasks[b].task.id);
+    waits_through_statements(doc, a, b) != waits_through_statements(doc, b, a)
+}
+
+fn waits_through_statements(doc: &TasksDoc, from: TaskId, target: TaskId) -> bool {
+    let mut seen = HashSet::from([from]);
+    let mut stack = vec![from];
+    while let Some(id) = stack.pop() {
+        for statement in doc.statements_before(id) {
+            for &before in &statement.before {
+                if before == target {
+                    return true;
+                }
+                if seen.insert(before) {
+                    stack.push(before);
+                }
+            }
+        }
+    }
+    false
 }
 
 fn duplicate_ids(doc: &TasksDoc, problems: &mut Vec<Problem>) {
@@ -105,8 +131,10 @@ fn cycle(doc: &TasksDoc, problems: &mut Vec<Problem>) {
 
 /// A `[P]` task sharing a path with another task of its phase: an error when
 /// both are `[P]` and name the same path, a warning when the other is not
-/// `[P]` or the two meet through a directory. Linear: one map per phase.
-pub fn parallel_conflicts(tasks: &[Task]) -> Vec<Finding> {
+/// `[P]` or the two meet through a directory (named as the directory). A pair
+/// that `ordered` says a stated dependency already orders is no conflict.
+/// Linear: one map per phase.
+pub fn parallel_conflicts(tasks: &[Task], ordered: impl Fn(usize, usize) -> bool) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut exact: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
     let mut directories: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
@@ -123,47 +151,75 @@ pub fn parallel_conflicts(tasks: &[Task]) -> Vec<Finding> {
         }
     }
     for (at, task) in tasks.iter().enumerate() {
-        let mut reported = false;
-        for path in &task.paths {
+        let phase = task.phase.as_str();
+        let conflicting =
+            |other: usize| (task.parallel || tasks[other].parallel) && !ordered(at, other);
+        let found = task.paths.iter().find_map(|path| {
             let trimmed = path.trim_end_matches('/');
-            let same = exact[&(task.phase.as_str(), trimmed)]
+            // The same path is reported once, on the later task.
+            let same = exact[&(phase, trimmed)]
                 .iter()
                 .copied()
-                .find(|&other| other != at && (task.parallel || tasks[other].parallel));
-            let holder = trimmed
-                .match_indices('/')
-                .filter_map(|(end, _)| directories.get(&(task.phase.as_str(), &trimmed[..end])))
-                .flatten()
-                .copied()
-                .find(|&other| other != at && (task.parallel || tasks[other].parallel));
-            let conflict = match (same, holder) {
-                (Some(other), _) if other > at => None,
-                (Some(other), _) => {
-                    Some((other, path.as_str(), tasks[other].parallel && task.parallel))
-                }
-                (None, Some(other)) => Some((other, path.as_str(), false)),
-                (None, None) => None,
+                .find(|&other| other < at && conflicting(other));
+            let holder = || {
+                trimmed.match_indices('/').find_map(|(end, _)| {
+                    let directory = &trimmed[..end];
+                    let other = directories
+                        .get(&(phase, directory))?
+                        .iter()
+                        .copied()
+                        .find(|&other| other != at && conflicting(other))?;
+                    Some((other, directory))
+                })
             };
-            if let (Some((other, path, both)), false) = (conflict, reported) {
-                reported = true;
-                let (severity, what) = if both {
-                    (Severity::Error, "both are [P] and would run together")
-                } else {
-                    (Severity::Warning, "one of them is [P]")
-                };
-                let (first, second) = (at.min(other), at.max(other));
-                findings.push(Finding {
-                    task: at,
-                    severity,
-                    message: format!(
-                        "{} and {} share {path} in one phase, and {what}",
-                        tasks[first].id, tasks[second].id
-                    ),
-                });
+            match same {
+                Some(other) => Some(same_path(tasks, other, at, path)),
+                None => {
+                    holder().map(|(other, directory)| inside(tasks, other, directory, at, path))
+                }
             }
+        });
+        if let Some((severity, message)) = found {
+            findings.push(Finding {
+                task: at,
+                severity,
+                message,
+            });
         }
     }
     findings
+}
+
+/// `first` and `second` (later) both name `path`.
+fn same_path(tasks: &[Task], first: usize, second: usize, path: &str) -> (Severity, String) {
+    let (severity, what) = if tasks[first].parallel && tasks[second].parallel {
+        (Severity::Error, "both are [P] and would run together")
+    } else {
+        (Severity::Warning, "one of them is [P]")
+    };
+    let message = format!(
+        "{} and {} share {path} in one phase, and {what}",
+        tasks[first].id, tasks[second].id
+    );
+    (severity, message)
+}
+
+/// `holder` names `directory`, which holds `path` of task `inner`.
+fn inside(
+    tasks: &[Task],
+    holder: usize,
+    directory: &str,
+    inner: usize,
+    path: &str,
+) -> (Severity, String) {
+    let message = format!(
+        "{} and {} overlap in one phase: {directory}/ ({}) holds {path} ({}), and one of them is [P]",
+        tasks[holder.min(inner)].id,
+        tasks[holder.max(inner)].id,
+        tasks[holder].id,
+        tasks[inner].id
+    );
+    (Severity::Warning, message)
 }
 
 pub fn tasks_without_paths(tasks: &[Task]) -> Vec<Finding> {
@@ -246,9 +302,31 @@ mod tests {
         assert_eq!(
             messages(text),
             [
-                "3: Warning: T001 and T002 share docker/setup/scripts/20-packages.sh in one phase, and one of them is [P]",
+                "3: Warning: T001 and T002 overlap in one phase: docker/setup/scripts/ (T001) holds docker/setup/scripts/20-packages.sh (T002), and one of them is [P]",
                 "5: Warning: T003 and T004 share src/a.rs in one phase, and one of them is [P]",
             ]
+        );
+    }
+
+    #[test]
+    fn an_overlap_names_the_directory_a_task_names() {
+        let text = "## Phase 1\n- [ ] T001 Lay out docker/\n- [ ] T002 [P] Base image in docker/Dockerfile\n";
+        assert_eq!(
+            messages(text),
+            ["3: Warning: T001 and T002 overlap in one phase: docker/ (T001) holds docker/Dockerfile (T002), and one of them is [P]"]
+        );
+    }
+
+    #[test]
+    fn a_stated_dependency_orders_a_pair_that_shares_a_path() {
+        let text = "## Phase 1\n- [ ] T001 Lay out docker/\n- [ ] T002 [P] Base image in docker/Dockerfile\n\
+- [ ] T003 [P] Build stage in docker/Dockerfile (after T002)\n- [ ] T004 [P] Entrypoint in docker/entrypoint.sh\n\
+## Dependencies\n- T001 blocks T002, T004\n";
+        assert!(messages(text).is_empty(), "{:?}", messages(text));
+        let unordered = text.replace(" (after T002)", "");
+        assert_eq!(
+            messages(&unordered),
+            ["4: Error: T002 and T003 share docker/Dockerfile in one phase, and both are [P] and would run together"]
         );
     }
 

@@ -34,7 +34,13 @@ pub fn evaluate(tasks: &[Task], docs: &Documents, tdd: bool) -> Vec<Gate> {
         gate(order, order_violations(tasks, tdd)),
         gate(ITEMS[4], dependent_parallel_tasks(tasks)),
         gate(ITEMS[5], messages(tasks_without_paths(tasks))),
-        gate(ITEMS[6], messages(parallel_conflicts(tasks))),
+        gate(
+            ITEMS[6],
+            messages(parallel_conflicts(tasks, |a, b| {
+                tasks[a].depends_on.contains(&tasks[b].id)
+                    || tasks[b].depends_on.contains(&tasks[a].id)
+            })),
+        ),
     ]
 }
 
@@ -229,7 +235,7 @@ mod tests {
                 (
                     ITEMS[6],
                     vec![
-                        "T001 and T002 share docker/Dockerfile in one phase, and one of them is [P]"
+                        "T001 and T002 overlap in one phase: docker/ (T002) holds docker/Dockerfile (T001), and one of them is [P]"
                             .to_string()
                     ]
                 ),
