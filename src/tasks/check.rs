@@ -41,11 +41,11 @@ pub fn check(doc: &TasksDoc) -> Vec<Problem> {
         .chain(absolute_paths(&tasks))
         .chain(tasks_without_paths(&tasks));
     for finding in findings {
-        problems.push(Problem {
-            line: doc.tasks[finding.task].line,
-            severity: finding.severity,
-            message: finding.message,
-        });
+        problems.push(Problem::new(
+            doc.tasks[finding.task].line,
+            finding.severity,
+            finding.message,
+        ));
     }
     problems.sort_by_key(|p| (p.line, p.severity));
     problems
@@ -334,7 +334,10 @@ mod tests {
     fn a_file_without_tasks_is_an_error() {
         assert_eq!(
             messages("# Tasks\n- **T001** no checkbox in a.rs\n"),
-            ["1: Error: no task lines found (a task is a checkbox item such as `- [ ] T001 Description in path/to/file`)"]
+            [
+                "1: Error: no task lines found (a task is a checkbox item such as `- [ ] T001 Description in path/to/file`)",
+                "2: Warning: T001 has no checkbox, so it is not read as a task; `- [ ] T001 ...` makes it one",
+            ]
         );
     }
 

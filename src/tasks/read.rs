@@ -80,23 +80,39 @@ pub struct Problem {
     pub line: usize,
     pub severity: Severity,
     pub message: String,
+    /// The edits that fix it when the fix is mechanical (`check --fix`);
+    /// empty when it takes a person.
+    pub fix: Vec<Edit>,
+}
+
+/// Replace the bytes `range` of the file's text with `text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub text: String,
 }
 
 impl Problem {
-    pub fn error(line: usize, message: impl Into<String>) -> Problem {
+    pub fn new(line: usize, severity: Severity, message: impl Into<String>) -> Problem {
         Problem {
             line,
-            severity: Severity::Error,
+            severity,
             message: message.into(),
+            fix: Vec::new(),
         }
     }
 
+    pub fn error(line: usize, message: impl Into<String>) -> Problem {
+        Problem::new(line, Severity::Error, message)
+    }
+
     pub fn warning(line: usize, message: impl Into<String>) -> Problem {
-        Problem {
-            line,
-            severity: Severity::Warning,
-            message: message.into(),
-        }
+        Problem::new(line, Severity::Warning, message)
+    }
+
+    pub fn with_fix(mut self, fix: Vec<Edit>) -> Problem {
+        self.fix = fix;
+        self
     }
 }
 
@@ -326,6 +342,9 @@ impl<'a> Scan<'a> {
         if owner.is_some_and(|task| self.doc.tasks[task].line == line) {
             return;
         }
+        if self.dependency_section.is_none() {
+            self.not_a_task(line);
+        }
         self.prose.push(ProseLine {
             line,
             owner,
@@ -334,6 +353,44 @@ impl<'a> Scan<'a> {
             within_each: self.within_each,
             drawing,
         });
+    }
+
+    /// Reports a line that starts like a task but is not one, with the edit
+    /// that makes it one.
+    fn not_a_task(&mut self, line: usize) {
+        let mut start = self.line_starts[line - 1];
+        let mut text = self.source_line(line);
+        if let Some(after_bom) = text.strip_prefix('\u{feff}') {
+            start += 3;
+            text = after_bom;
+        }
+        let problem = match not_a_task(text) {
+            None => return,
+            Some(NotATask::NoCheckbox { id, at, insert }) => Problem::warning(
+                line,
+                format!("{id} has no checkbox, so it is not read as a task; `- [ ] {id} ...` makes it one"),
+            )
+            .with_fix(vec![Edit {
+                range: start + at..start + at,
+                text: insert.to_string(),
+            }]),
+            Some(NotATask::Malformed { id, range, mark }) => Problem::error(
+                line,
+                format!(
+                    "{id}'s checkbox `{}` is not one Markdown reads, so it is not read as a task; write `[ ]`, or `[x]` when it is done",
+                    text[range.clone()].trim_end()
+                ),
+            )
+            .with_fix(
+                mark.map(|mark| Edit {
+                    range: start + range.start..start + range.end,
+                    text: format!("[{mark}] "),
+                })
+                .into_iter()
+                .collect(),
+            ),
+        };
+        self.doc.problems.push(problem);
     }
 
     fn task_marker(&mut self, marker: Range<usize>, done: bool) {
@@ -431,6 +488,115 @@ impl<'a> Scan<'a> {
         }
         self.doc
     }
+}
+
+/// A line that starts like a task but is not one. Offsets are into the line.
+#[derive(Debug, PartialEq, Eq)]
+enum NotATask {
+    /// `- T012 Do it`, `T012: Do it`: an ID without a checkbox; inserting
+    /// `insert` at `at` makes it a task.
+    NoCheckbox {
+        id: TaskId,
+        at: usize,
+        insert: &'static str,
+    },
+    /// `- [] T012`, `- [ x] T012`, `- [x]T012`: a box Markdown does not read;
+    /// `range` runs from `[` to the ID, `mark` is the box's state when clear.
+    Malformed {
+        id: TaskId,
+        range: Range<usize>,
+        mark: Option<char>,
+    },
+}
+
+/// Words that, right after an ID, make a line a statement about the task
+/// (`T004 depends on T002`, `T001 must finish first`) rather than a task.
+const CONNECTIVES: [&str; 40] = [
+    "blocks", "block", "blocked", "before", "after", "depends", "depend", "precedes", "precede",
+    "requires", "require", "needs", "need", "must", "can", "could", "should", "and", "or", "then",
+    "is", "are", "was", "were", "waits", "wait", "unblocks", "enables", "follows", "through", "to",
+    "→", "->", "=>", "&", "+", "with", "has", "have", "will",
+];
+
+fn not_a_task(line: &str) -> Option<NotATask> {
+    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    let rest = &line[indent..];
+    let Some(marker) = list_marker(rest) else {
+        return starts_with_id(rest).map(|id| NotATask::NoCheckbox {
+            id,
+            at: indent,
+            insert: "- [ ] ",
+        });
+    };
+    let at = indent + marker;
+    let item = &line[at..];
+    if !item.starts_with('[') {
+        return starts_with_id(item).map(|id| NotATask::NoCheckbox {
+            id,
+            at,
+            insert: "[ ] ",
+        });
+    }
+    let close = item[1..].find(']')? + 1;
+    let inside = &item[1..close];
+    let after = &item[close + 1..];
+    let gap = after.len() - after.trim_start().len();
+    let id = starts_with_id(&after[gap..])?;
+    let mark = match inside.trim() {
+        "" => Some(' '),
+        "x" => Some('x'),
+        "X" => Some('X'),
+        _ => None,
+    };
+    (inside.chars().count() <= 3).then(|| NotATask::Malformed {
+        id,
+        range: at..at + close + 1 + gap,
+        mark,
+    })
+}
+
+/// `- `, `* `, `+ `, `3. `, `3) `: the marker's length with the spaces after it.
+fn list_marker(text: &str) -> Option<usize> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let marker = match text.as_bytes().get(digits)? {
+        b'-' | b'*' | b'+' if digits == 0 => 1,
+        b'.' | b')' if (1..10).contains(&digits) => digits + 1,
+        _ => return None,
+    };
+    let after = &text[marker..];
+    let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
+    (spaces > 0).then_some(marker + spaces)
+}
+
+/// The ID a line's text starts with (plain or bold), unless what follows it
+/// makes the line a statement about the task.
+fn starts_with_id(text: &str) -> Option<TaskId> {
+    let text = text.strip_prefix("**").unwrap_or(text);
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .unwrap_or(text.len());
+    let id = TaskId::parse(&text[..end])?;
+    let after = &text[end..];
+    if !(after.is_empty() || after.starts_with([' ', '\t', ':', '*'])) {
+        return None;
+    }
+    let next = after
+        .trim_start_matches([' ', '\t', ':', '*', '-', '—', '–'])
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    let statement = CONNECTIVES.contains(&next.as_str()) || starts_with_any_id(&next);
+    (!statement).then_some(id)
+}
+
+/// `t002`, `t003-t005,`: a word that starts with an ID (lower-cased).
+fn starts_with_any_id(word: &str) -> bool {
+    let word = word.to_uppercase();
+    let end = word
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(word.len());
+    TaskId::parse(&word[..end]).is_some()
 }
 
 /// What the text after a task's checkbox says.
@@ -987,7 +1153,7 @@ mod tests {
 
     #[test]
     fn short_ids_are_problems_and_plain_checklists_are_ignored() {
-        let doc = parse("- [ ] T4 too short\n- [ ] Ship it\n- [?] T001 odd box\n");
+        let doc = parse("- [ ] T4 too short\n- [ ] Ship it\n");
         assert!(doc.tasks.is_empty());
         assert_eq!(
             doc.problems,
@@ -995,6 +1161,52 @@ mod tests {
                 1,
                 "`T4` is not a task ID (`T` or `C`, three or more digits, an optional suffix such as `a` or `-TEST`)"
             )]
+        );
+    }
+
+    #[test]
+    fn id_lines_without_a_readable_checkbox_are_problems_with_their_fix() {
+        let text = "\u{feff}- T001 No box in a.rs\n## Phase 1\n- [ ] T002 Real in b.rs\n  - T002a Sub-step without a box\n\
+T003: Paragraph task in c.rs\n3. **T004** [P] Numbered, bold\n- [] T005 Empty box\n- [ x] T006 Spaced mark\n\
+- [X]T007 Glued\n- [?] T008 Unclear box\n- T009 depends on T002\n- T010, T011 and T012 can run together\n\
+T013 must finish first\n- T014 - T016 in parallel\n```\n- T017 in a fence\n```\n## Dependencies\n- T018 Setup goes first\n";
+        let doc = parse(text);
+        assert_eq!(ids(&doc), ["T002"]);
+        let shown: Vec<String> = doc
+            .problems
+            .iter()
+            .map(|p| format!("{}: {:?}: {}", p.line, p.severity, p.message))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "1: Warning: T001 has no checkbox, so it is not read as a task; `- [ ] T001 ...` makes it one",
+                "4: Warning: T002a has no checkbox, so it is not read as a task; `- [ ] T002a ...` makes it one",
+                "5: Warning: T003 has no checkbox, so it is not read as a task; `- [ ] T003 ...` makes it one",
+                "6: Warning: T004 has no checkbox, so it is not read as a task; `- [ ] T004 ...` makes it one",
+                "7: Error: T005's checkbox `[]` is not one Markdown reads, so it is not read as a task; write `[ ]`, or `[x]` when it is done",
+                "8: Error: T006's checkbox `[ x]` is not one Markdown reads, so it is not read as a task; write `[ ]`, or `[x]` when it is done",
+                "9: Error: T007's checkbox `[X]` is not one Markdown reads, so it is not read as a task; write `[ ]`, or `[x]` when it is done",
+                "10: Error: T008's checkbox `[?]` is not one Markdown reads, so it is not read as a task; write `[ ]`, or `[x]` when it is done",
+                "19: Warning: names tasks but no order between them: `T018 Setup goes first`",
+            ]
+        );
+        let mut fixed = text.to_string();
+        for edit in doc.problems.iter().rev().flat_map(|p| p.fix.iter().rev()) {
+            fixed.replace_range(edit.range.clone(), &edit.text);
+        }
+        let expected = text
+            .replacen("- T001", "- [ ] T001", 1)
+            .replacen("  - T002a", "  - [ ] T002a", 1)
+            .replacen("\nT003:", "\n- [ ] T003:", 1)
+            .replacen("3. **T004**", "3. [ ] **T004**", 1)
+            .replacen("- [] T005", "- [ ] T005", 1)
+            .replacen("- [ x] T006", "- [x] T006", 1)
+            .replacen("- [X]T007", "- [X] T007", 1);
+        assert_eq!(fixed, expected);
+        assert_eq!(
+            ids(&parse(&fixed)),
+            ["T001", "T002", "T002a", "T003", "T004", "T005", "T006", "T007"]
         );
     }
 
