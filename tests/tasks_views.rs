@@ -154,7 +154,7 @@ fn check_reports_every_problem_as_file_line_and_severity_and_exits_1() {
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         "hand.md:2: error: duplicate task ID T001 (also on line 4)\n\
-         hand.md:2: error: dependency cycle: T001 → T002 → T001 (stated dependencies against the order of phases count too)\n\
+         hand.md:2: error: dependency cycle: T001 → T002 → T001\n\
          hand.md:3: error: T001 and T002 share src/a.rs in one phase, and both are [P] and would run together\n\
          hand.md:5: warning: T003 names no file or directory path\n\
          hand.md:9: error: dependency names unknown task T404\n\

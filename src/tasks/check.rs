@@ -121,10 +121,7 @@ fn cycle(doc: &TasksDoc, problems: &mut Vec<Problem>) {
         let path: Vec<String> = cycle.iter().map(ToString::to_string).collect();
         problems.push(Problem::error(
             line,
-            format!(
-                "dependency cycle: {} (stated dependencies against the order of phases count too)",
-                path.join(" → ")
-            ),
+            format!("dependency cycle: {}", path.join(" → ")),
         ));
     }
 }
@@ -285,7 +282,7 @@ mod tests {
             messages(text),
             [
                 "2: Error: duplicate task ID T001 (also on line 4)",
-                "2: Error: dependency cycle: T001 → T002 → T001 (stated dependencies against the order of phases count too)",
+                "2: Error: dependency cycle: T001 → T002 → T001",
                 "3: Error: T001 and T002 share src/a.rs in one phase, and both are [P] and would run together",
                 "5: Error: dependency names unknown task T009",
                 "5: Warning: T003 names no file or directory path",

@@ -15,6 +15,7 @@
 //! linear in the file: no statement is expanded into all its pairs.
 
 use super::model::TaskId;
+use super::prose;
 use super::read::{TaskEntry, TasksDoc};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
@@ -71,8 +72,42 @@ impl<'a> Graph<'a> {
         }
     }
 
-    /// Rules 1 and 3: phase boundaries and steps inside a phase.
+    /// Rules 1 and 3: phase boundaries and steps inside a phase. A task
+    /// stated to wait for a task that this order puts later is moved to that
+    /// task's phase (see [`Graph::homes`]).
     fn phase_order(&mut self) {
+        let phases = self.phases_in_order();
+        let levels = self.levels(&phases);
+        let steps: Vec<Vec<Vec<usize>>> = phases.iter().map(|p| self.partition(p)).collect();
+        let homes = self.homes(&levels, &steps);
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); phases.len()];
+        for (node, home) in homes.iter().enumerate() {
+            if let Some((phase, _)) = *home {
+                members[phase].push(node);
+            }
+        }
+        let mut boundary: Option<usize> = None;
+        let (mut entry, mut entry_level) = (None, None);
+        for (at, phase_steps) in steps.iter().enumerate() {
+            // Phases of one level (stories side by side) share their entry.
+            if entry_level != Some(levels[at]) {
+                (entry, entry_level) = (boundary, Some(levels[at]));
+            }
+            if let Some(entry) = entry {
+                for &node in &members[at] {
+                    self.prerequisites[node].push(entry);
+                }
+            }
+            self.chain_steps(phase_steps, |node| homes[node] == Some((at, false)));
+            let next = self.add(Node::Join);
+            self.prerequisites[next] = std::mem::take(&mut members[at]);
+            self.prerequisites[next].extend(boundary);
+            boundary = Some(next);
+        }
+    }
+
+    /// The task nodes of each phase that has tasks, in phase order.
+    fn phases_in_order(&self) -> Vec<Vec<usize>> {
         let task_nodes: Vec<usize> = (0..self.nodes.len()).collect();
         let mut by_phase: Vec<Vec<usize>> = vec![Vec::new(); self.doc.phases.len()];
         for node in self.children_first(task_nodes) {
@@ -80,21 +115,195 @@ impl<'a> Graph<'a> {
                 by_phase[entry.phase].push(node);
             }
         }
-        let mut boundary: Option<usize> = None;
-        for phase in by_phase.into_iter().filter(|p| !p.is_empty()) {
-            if let Some(boundary) = boundary {
-                for &node in &phase {
-                    self.prerequisites[node].push(boundary);
+        by_phase.retain(|phase| !phase.is_empty());
+        by_phase
+    }
+
+    /// Each phase's place in the order: one more than the phase before it,
+    /// except that when the file says user stories can proceed in parallel,
+    /// consecutive story phases share one level (they run side by side).
+    fn levels(&self, phases: &[Vec<usize>]) -> Vec<usize> {
+        let side_by_side = self.doc.stories_in_parallel.is_some();
+        let mut levels = Vec::with_capacity(phases.len());
+        let mut previous_is_story = false;
+        for phase in phases {
+            let story = side_by_side && self.is_story_phase(phase);
+            let level = match levels.last() {
+                None => 0,
+                Some(&last) if story && previous_is_story => last,
+                Some(&last) => last + 1,
+            };
+            levels.push(level);
+            previous_is_story = story;
+        }
+        levels
+    }
+
+    /// A phase whose tasks carry story labels or whose title names a story.
+    fn is_story_phase(&self, phase: &[usize]) -> bool {
+        phase
+            .iter()
+            .filter_map(|&node| self.entry(node))
+            .any(|entry| {
+                entry.story.is_some() || prose::names_a_story(&self.doc.phases[entry.phase].title)
+            })
+    }
+
+    /// The steps of a phase: one task, or a run of consecutive `[P]` tasks
+    /// that name no common path.
+    fn partition(&self, phase: &[usize]) -> Vec<Vec<usize>> {
+        let mut steps: Vec<Vec<usize>> = Vec::new();
+        let mut paths = PathSet::default();
+        for &node in phase {
+            let Some(entry) = self.entry(node) else {
+                continue;
+            };
+            let joins = entry.task.parallel
+                && steps.last().is_some_and(|step| {
+                    step.iter()
+                        .all(|&n| self.entry(n).is_some_and(|e| e.task.parallel))
+                })
+                && !entry.task.paths.iter().any(|p| paths.overlaps(p));
+            match steps.last_mut() {
+                Some(step) if joins => step.push(node),
+                _ => {
+                    steps.push(vec![node]);
+                    paths = PathSet::default();
                 }
             }
-            self.steps(&phase);
-            let next = self.add(Node::Join);
-            self.prerequisites[next] = phase;
-            if let Some(previous) = boundary {
-                self.prerequisites[next].push(previous);
+            for path in &entry.task.paths {
+                paths.insert(path);
             }
-            boundary = Some(next);
         }
+        steps
+    }
+
+    /// Each step waits for the one before it (a step is done when it and
+    /// every step before it are), except tasks that state their own
+    /// dependencies; tasks that do not `stay` (moved elsewhere) take no part.
+    fn chain_steps(&mut self, steps: &[Vec<usize>], stay: impl Fn(usize) -> bool) {
+        let mut previous: Option<usize> = None;
+        for step in steps {
+            let staying: Vec<usize> = step.iter().copied().filter(|&n| stay(n)).collect();
+            if staying.is_empty() {
+                continue;
+            }
+            for &node in &staying {
+                let states = self.entry(node).is_some_and(|e| e.states_dependencies);
+                if let (Some(previous), false) = (previous, states) {
+                    self.prerequisites[node].push(previous);
+                }
+            }
+            let join = self.add(Node::Join);
+            self.prerequisites[join] = staying;
+            self.prerequisites[join].extend(previous);
+            previous = Some(join);
+        }
+    }
+
+    /// The phase (index into `steps`) each task node is wired into, and
+    /// whether it was moved there (it then takes no part in the steps). A task
+    /// sits in its own phase, unless the tasks it is stated to wait for,
+    /// directly or through other statements, include one that the phase
+    /// order puts later (a later level, or a later step of its level): then
+    /// the stated order wins for that pair and the task moves to the phase
+    /// of the latest such task, so that a cycle can only be one the stated
+    /// dependencies form on their own. Linear: statements are visited once,
+    /// in topological order.
+    fn homes(&self, levels: &[usize], steps: &[Vec<Vec<usize>>]) -> Vec<Option<(usize, bool)>> {
+        // (level, step, phase) of each task node: its place, then the latest
+        // place among what it waits for.
+        let mut place: Vec<Option<(usize, usize, usize)>> = vec![None; self.nodes.len()];
+        for (phase, phase_steps) in steps.iter().enumerate() {
+            for (step, nodes) in phase_steps.iter().enumerate() {
+                for &node in nodes {
+                    place[node] = Some((levels[phase], step, phase));
+                }
+            }
+        }
+        let own: Vec<Option<(usize, usize, usize)>> = place.clone();
+        let statements = self.stated_statements();
+        let mut waiting = vec![0usize; self.nodes.len()];
+        let mut feeds: Vec<Vec<usize>> = vec![Vec::new(); self.nodes.len()];
+        let mut unsettled: Vec<usize> = Vec::with_capacity(statements.len());
+        for (at, (before, after)) in statements.iter().enumerate() {
+            unsettled.push(before.len());
+            for &b in before {
+                feeds[b].push(at);
+            }
+            for &a in after {
+                waiting[a] += 1;
+            }
+        }
+        let mut latest: Vec<Option<(usize, usize, usize)>> = vec![None; statements.len()];
+        let mut ready: Vec<usize> = (0..self.nodes.len())
+            .filter(|&n| waiting[n] == 0 && place[n].is_some())
+            .collect();
+        while let Some(node) = ready.pop() {
+            for &at in &feeds[node] {
+                latest[at] = latest[at].max(place[node]);
+                unsettled[at] -= 1;
+                if unsettled[at] > 0 {
+                    continue;
+                }
+                for &after in &statements[at].1 {
+                    let raised = place[after].max(latest[at]);
+                    let (Some(raised), Some(own)) = (raised, place[after]) else {
+                        continue;
+                    };
+                    if (raised.0, raised.1) > (own.0, own.1) {
+                        place[after] = Some(raised);
+                    }
+                    waiting[after] -= 1;
+                    if waiting[after] == 0 {
+                        ready.push(after);
+                    }
+                }
+            }
+        }
+        place
+            .iter()
+            .zip(&own)
+            .map(|(now, own)| match (now, own) {
+                (Some(now), Some(own)) if (now.0, now.1) > (own.0, own.1) => Some((now.2, true)),
+                (_, own) => own.map(|own| (own.2, false)),
+            })
+            .collect()
+    }
+
+    /// The stated dependencies between known tasks as (before, after) node
+    /// lists; a statement naming a task on both sides is split so that no
+    /// task waits for itself.
+    fn stated_statements(&self) -> Vec<(Vec<usize>, Vec<usize>)> {
+        let mut statements = Vec::with_capacity(self.doc.dependencies.len());
+        for dependency in &self.doc.dependencies {
+            let before = self.known(&dependency.before);
+            let after = self.known(&dependency.after);
+            if before.is_empty() || after.is_empty() {
+                continue;
+            }
+            if before.iter().any(|b| after.contains(b)) {
+                for &a in &after {
+                    let others: Vec<usize> = before.iter().copied().filter(|&b| b != a).collect();
+                    if !others.is_empty() {
+                        statements.push((others, vec![a]));
+                    }
+                }
+            } else {
+                statements.push((before, after));
+            }
+        }
+        statements
+    }
+
+    /// The nodes of the known IDs among `ids`, each once.
+    fn known(&self, ids: &[TaskId]) -> Vec<usize> {
+        let mut nodes: Vec<usize> = ids
+            .iter()
+            .filter_map(|id| self.node_of.get(id).copied())
+            .collect();
+        nodes.dedup();
+        nodes
     }
 
     /// Task nodes in file order, except that a task with nested sub-tasks
@@ -130,51 +339,11 @@ impl<'a> Graph<'a> {
         false
     }
 
-    fn steps(&mut self, phase: &[usize]) {
-        let mut step: Vec<usize> = Vec::new();
-        let mut paths = PathSet::default();
-        let mut previous: Option<usize> = None;
-        for &node in phase {
-            let Some(entry) = self.entry(node) else {
-                continue;
-            };
-            let joins = entry.task.parallel
-                && !step.is_empty()
-                && step
-                    .iter()
-                    .all(|&n| self.entry(n).is_some_and(|e| e.task.parallel))
-                && !entry.task.paths.iter().any(|p| paths.overlaps(p));
-            if !joins && !step.is_empty() {
-                // A step is done when it and every step before it are.
-                let join = self.add(Node::Join);
-                self.prerequisites[join] = std::mem::take(&mut step);
-                self.prerequisites[join].extend(previous);
-                previous = Some(join);
-                paths = PathSet::default();
-            }
-            if let (Some(previous), false) = (previous, entry.states_dependencies) {
-                self.prerequisites[node].push(previous);
-            }
-            for path in &entry.task.paths {
-                paths.insert(path);
-            }
-            step.push(node);
-        }
-    }
-
     /// Rule 2: every stated dependency on known tasks.
     fn stated(&mut self) {
         for dependency in &self.doc.dependencies {
-            let known = |ids: &[TaskId]| -> Vec<usize> {
-                let mut nodes: Vec<usize> = ids
-                    .iter()
-                    .filter_map(|id| self.node_of.get(id).copied())
-                    .collect();
-                nodes.dedup();
-                nodes
-            };
-            let before = known(&dependency.before);
-            let after = known(&dependency.after);
+            let before = self.known(&dependency.before);
+            let after = self.known(&dependency.after);
             let overlap = before.iter().any(|b| after.contains(b));
             if before.len() > 1 && after.len() > 1 && !overlap {
                 let join = self.add(Node::Join);
@@ -696,6 +865,77 @@ mod tests {
         assert_eq!(cycle, ["T001", "T002", "T003", "T001"]);
         assert!(Graph::new(&doc).batches().is_empty());
         assert!(Graph::new(&parse(TASKS)).cycle().is_none());
+    }
+
+    const BACKWARD: &str =
+        "## Phase 1\n- [ ] T001 a in a.rs\n## Phase 2\n- [ ] T002 b in b.rs (depends on T004)\n\
+- [ ] T003 c in c.rs\n## Phase 3\n- [ ] T004 d in d.rs\n- [ ] T005 e in e.rs\n";
+
+    #[test]
+    fn a_stated_dependency_on_a_later_phase_moves_the_task_after_it() {
+        assert_eq!(
+            batches(BACKWARD),
+            [
+                vec!["T001"],
+                vec!["T003"],
+                vec!["T004"],
+                vec!["T002", "T005"]
+            ]
+        );
+        let doc = parse(BACKWARD);
+        let graph = Graph::new(&doc);
+        assert!(graph.cycle().is_none());
+        let waits: Vec<String> = graph
+            .waits_for(TaskId::parse("T002").unwrap())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(waits, ["T001", "T003", "T004"]);
+    }
+
+    #[test]
+    fn a_chain_of_statements_moves_every_task_on_it() {
+        // T003 waits for T002, which waits for T005 in the last phase: both
+        // move there, and phase 3 no longer waits for them.
+        let text = "## Phase 1\n- [ ] T001 a in a.rs\n## Phase 2\n- [ ] T002 b in b.rs\n## Phase 3\n- [ ] T003 c in c.rs\n\
+- [ ] T004 d in d.rs\n## Phase 4\n- [ ] T005 e in e.rs\n## Dependencies\n- T005 blocks T002\n- T002 blocks T003\n";
+        assert_eq!(
+            batches(text),
+            [
+                vec!["T001"],
+                vec!["T004"],
+                vec!["T005"],
+                vec!["T002"],
+                vec!["T003"]
+            ]
+        );
+        assert!(Graph::new(&parse(text)).cycle().is_none());
+    }
+
+    #[test]
+    fn a_later_step_of_the_same_phase_moves_the_task_too() {
+        let text =
+            "- [ ] T001 a in a.rs (after T003)\n- [ ] T002 b in b.rs\n- [ ] T003 c in c.rs\n";
+        assert_eq!(batches(text), [vec!["T002"], vec!["T003"], vec!["T001"]]);
+    }
+
+    #[test]
+    fn only_stated_dependencies_form_a_cycle() {
+        let text = BACKWARD.replace(
+            "e in e.rs",
+            "e in e.rs\n## Dependencies\n- T002 blocks T004",
+        );
+        let doc = parse(&text);
+        let cycle: Vec<String> = Graph::new(&doc)
+            .cycle()
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(
+            cycle == ["T002", "T004", "T002"] || cycle == ["T004", "T002", "T004"],
+            "{cycle:?}"
+        );
     }
 
     #[test]

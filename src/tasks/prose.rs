@@ -864,6 +864,11 @@ fn phase_number(title: &str) -> Option<String> {
     (!number.is_empty()).then(|| number.to_string())
 }
 
+/// Whether a phase title names a user story (`Phase 3: User Story 1 - ...`, `US2`).
+pub fn names_a_story(title: &str) -> bool {
+    !story_refs(&title.to_lowercase()).is_empty()
+}
+
 /// `us1`, `us-2`, `user story 3`, `story 4` → `us1`, `us2`, ...
 fn story_refs(lower: &str) -> Vec<String> {
     let mut refs = Vec::new();

@@ -24,6 +24,9 @@ pub struct TasksDoc {
     /// Every dependency statement, in file order.
     pub dependencies: Vec<Dependency>,
     pub problems: Vec<Problem>,
+    /// The line saying that user stories can proceed in parallel, if one
+    /// does: then story phases run side by side.
+    pub stories_in_parallel: Option<usize>,
     /// The first entry of each ID.
     index: HashMap<TaskId, usize>,
     /// For each ID, the statements (indices into `dependencies`) it waits in.
