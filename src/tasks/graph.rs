@@ -938,6 +938,50 @@ mod tests {
         );
     }
 
+    const STORIES: &str = "## Phase 1: Setup\n- [x] T001 a in a.rs\n## Phase 2: Foundational\n- [ ] T002 b in b.rs\n\
+## Phase 3: User Story 1 - Browse (Priority: P1)\n- [ ] T003 [US1] c in c.rs\n- [ ] T004 [US1] d in d.rs\n\
+## Phase 4: User Story 2 - Search (Priority: P2)\n- [ ] T005 e in e.rs\n\
+## Phase 5: User Story 3 - Share (Priority: P3)\n- [ ] T006 [US3] f in f.rs\n## Phase 6: Polish\n- [ ] T007 g in g.rs\n\
+## Dependencies & Execution Order\n- User stories can then proceed in parallel (if staffed)\n\
+- Or sequentially in priority order (P1 → P2 → P3)\n";
+
+    #[test]
+    fn stories_said_to_proceed_in_parallel_run_side_by_side_after_foundational() {
+        assert_eq!(
+            batches(STORIES),
+            [
+                vec!["T002"],
+                vec!["T003", "T005", "T006"],
+                vec!["T004"],
+                vec!["T007"]
+            ]
+        );
+        assert_eq!(parse(STORIES).stories_in_parallel, Some(15));
+        let sequential = STORIES.replace("can then proceed in parallel", "are done one by one");
+        assert_eq!(
+            batches(&sequential),
+            [
+                vec!["T002"],
+                vec!["T003"],
+                vec!["T004"],
+                vec!["T005"],
+                vec!["T006"],
+                vec!["T007"]
+            ]
+        );
+        let stated = format!("{STORIES}- US3 depends on US1\n");
+        assert_eq!(
+            batches(&stated),
+            [
+                vec!["T002"],
+                vec!["T003", "T005"],
+                vec!["T004"],
+                vec!["T006"],
+                vec!["T007"]
+            ]
+        );
+    }
+
     #[test]
     fn self_dependency_is_not_an_edge() {
         let doc = parse("- [ ] T001 a (depends on T001)\n");

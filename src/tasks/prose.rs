@@ -290,7 +290,8 @@ impl Resolver {
     /// The dependencies one line (or one task's text) states.
     pub fn read(&self, text: &str, line: usize, context: &Context, mode: Mode) -> Found {
         let mut found = Found::default();
-        let text = strip_marker(text);
+        let text = without_priority_order(strip_marker(text));
+        let text = text.as_ref();
         if mode != Mode::Inline {
             if let Some((name, value)) = label(text) {
                 let before = BEFORE_LABELS.contains(&name.as_str());
@@ -864,6 +865,65 @@ fn phase_number(title: &str) -> Option<String> {
     (!number.is_empty()).then(|| number.to_string())
 }
 
+/// `User stories can then proceed in parallel (if staffed)`, `all user
+/// stories can start in parallel`, `Different user stories can be worked on
+/// in parallel`, `The stories are independent of each other`: story phases
+/// may run side by side. Not when it is denied (`cannot`, `only if`,
+/// `strictly`) or said of some stories only (`P1 user stories ...`).
+pub fn says_stories_run_in_parallel(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    let Some(at) = lower.find("stories") else {
+        return false;
+    };
+    let (subject, rest) = lower.split_at(at);
+    let claims = rest.contains(" in parallel")
+        || rest.contains("are independent ")
+        || rest
+            .trim_end_matches(['.', ' '])
+            .ends_with("are independent");
+    let denied = [
+        " not ",
+        "cannot",
+        "can't",
+        "only if",
+        "only when",
+        "only after",
+        "strictly",
+    ]
+    .iter()
+    .any(|word| lower.contains(word));
+    let some_only = subject
+        .split_whitespace()
+        .rev()
+        .find(|word| *word != "user")
+        .is_some_and(|word| {
+            word.trim_matches(['*', '(', ')'])
+                .strip_prefix('p')
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        });
+    claims && !denied && !some_only
+}
+
+/// `Or sequentially in priority order (P1 → P2 → P3)`: spec-kit's template
+/// offers the priority order as one way to staff the stories, not as an
+/// order they must follow, so it is left out of the line: the parenthesis
+/// after `priority order`, else the rest of the sentence.
+fn without_priority_order(text: &str) -> std::borrow::Cow<'_, str> {
+    let Some(at) = text.to_ascii_lowercase().find("priority order") else {
+        return text.into();
+    };
+    let end = at + "priority order".len();
+    let after = &text[end..];
+    let skipped = match after.trim_start().strip_prefix('(') {
+        Some(inside) => match inside.find(')') {
+            Some(close) => &inside[close + 1..],
+            None => "",
+        },
+        None => after.find(['.', ';']).map_or("", |stop| &after[stop..]),
+    };
+    format!("{}{skipped}", &text[..end]).into()
+}
+
 /// Whether a phase title names a user story (`Phase 3: User Story 1 - ...`, `US2`).
 pub fn names_a_story(title: &str) -> bool {
     !story_refs(&title.to_lowercase()).is_empty()
@@ -900,4 +960,56 @@ fn story_key(story: &str) -> String {
         .into_iter()
         .next()
         .unwrap_or_else(|| story.to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stories_in_parallel_in_the_words_files_use() {
+        for yes in [
+            "  - User stories can then proceed in parallel (if staffed)",
+            "- Once Foundational phase completes, all user stories can start in parallel (if team capacity allows)",
+            "- Different user stories can be worked on in parallel by different team members",
+            "User stories CAN proceed in parallel (if staffed)",
+            "Stories can proceed in parallel if staffed (they touch different files), or sequentially in priority order.",
+            "The user stories are independent of each other.",
+            "**After Foundational Phase**, all user stories can be worked on in parallel by different developers",
+        ] {
+            assert!(says_stories_run_in_parallel(yes), "{yes}");
+        }
+        for no in [
+            "**Checkpoint**: All user stories are independently functional",
+            "- All tests for a user story marked [P] can run in parallel",
+            "- P1 user stories can proceed in parallel once Foundational is complete.",
+            "- User Story 2 and User Story 3 are **strictly sequential** and cannot start in parallel with previous stories",
+            "- Different user stories can be worked on in parallel ONLY if the constraints (US1 -> US2) are respected",
+            "- Stories are ordered by priority",
+        ] {
+            assert!(!says_stories_run_in_parallel(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn a_priority_order_is_left_out_of_the_line() {
+        assert_eq!(
+            without_priority_order("Or sequentially in priority order (P1 → P2 → P3)"),
+            "Or sequentially in priority order"
+        );
+        assert_eq!(
+            without_priority_order(
+                "Setup → Foundational → stories in priority order (US1 → US2) → Polish"
+            ),
+            "Setup → Foundational → stories in priority order → Polish"
+        );
+        assert_eq!(
+            without_priority_order("Then in priority order: US1 → US2. T001 blocks T002"),
+            "Then in priority order. T001 blocks T002"
+        );
+        assert_eq!(
+            without_priority_order("T001 blocks T002"),
+            "T001 blocks T002"
+        );
+    }
 }

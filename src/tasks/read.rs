@@ -452,6 +452,9 @@ impl<'a> Scan<'a> {
         }
         for prose_line in &self.prose {
             let source = self.source_line(prose_line.line);
+            if prose_line.owner.is_none() && prose::says_stories_run_in_parallel(source) {
+                self.doc.stories_in_parallel.get_or_insert(prose_line.line);
+            }
             let (context, mode) = match prose_line.owner {
                 Some(task) => (Context::Task(self.doc.tasks[task].task.id), Mode::Detail),
                 None if prose_line.drawing => (Context::None, Mode::Drawing),
