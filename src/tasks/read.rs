@@ -862,6 +862,14 @@ mod tests {
         doc.tasks.iter().map(|e| e.task.id.to_string()).collect()
     }
 
+    /// Every problem as `line: Severity: message`.
+    fn problems(doc: &TasksDoc) -> Vec<String> {
+        doc.problems
+            .iter()
+            .map(|p| format!("{}: {:?}: {}", p.line, p.severity, p.message))
+            .collect()
+    }
+
     /// Every stated edge as `before>after` pairs, in file order.
     fn edges(doc: &TasksDoc) -> Vec<String> {
         let mut out = Vec::new();
@@ -1081,13 +1089,8 @@ mod tests {
                 "T004>T005@16",
             ]
         );
-        let problems: Vec<String> = doc
-            .problems
-            .iter()
-            .map(|p| format!("{}: {:?}: {}", p.line, p.severity, p.message))
-            .collect();
         assert_eq!(
-            problems,
+            problems(&doc),
             [
                 "17: Warning: cannot tell which tasks `Tests MUST fail before implementation` orders; no dependency read from it",
                 "18: Warning: names tasks but no order between them: `T005 and T006 share the API`",
@@ -1178,13 +1181,8 @@ T003: Paragraph task in c.rs\n3. **T004** [P] Numbered, bold\n- [] T005 Empty bo
 T013 must finish first\n- T014 - T016 in parallel\n```\n- T017 in a fence\n```\n## Dependencies\n- T018 Setup goes first\n";
         let doc = parse(text);
         assert_eq!(ids(&doc), ["T002"]);
-        let shown: Vec<String> = doc
-            .problems
-            .iter()
-            .map(|p| format!("{}: {:?}: {}", p.line, p.severity, p.message))
-            .collect();
         assert_eq!(
-            shown,
+            problems(&doc),
             [
                 "1: Warning: T001 has no checkbox, so it is not read as a task; `- [ ] T001 ...` makes it one",
                 "4: Warning: T002a has no checkbox, so it is not read as a task; `- [ ] T002a ...` makes it one",
