@@ -233,3 +233,128 @@ fn generate_is_byte_identical_on_a_second_run_for_every_feature() {
         );
     }
 }
+
+/// Reachability over `before → after` pairs: every task's set of tasks that
+/// must come first, through any path.
+fn closure(pairs: &[(String, String)]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut before_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (before, after) in pairs.iter().filter(|(b, a)| b != a) {
+        before_of.entry(after).or_default().push(before);
+    }
+    let mut reach = BTreeMap::new();
+    for &task in before_of.keys() {
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut stack: Vec<&str> = before_of[task].clone();
+        while let Some(next) = stack.pop() {
+            if seen.insert(next.to_string()) {
+                stack.extend(before_of.get(next).into_iter().flatten());
+            }
+        }
+        reach.insert(task.to_string(), seen);
+    }
+    reach
+}
+
+/// The tasks.md with its Dependencies section replaced by one line per
+/// direct edge (how generate wrote it before transitive reduction).
+fn every_edge_written(text: &str, pairs: &[(String, String)]) -> String {
+    let start = text
+        .find("\n## Dependencies\n")
+        .expect("a Dependencies section")
+        + 1;
+    let end = start + 1 + text[start + 1..].find("\n## ").expect("a section after it");
+    let lines: String = pairs
+        .iter()
+        .map(|(before, after)| format!("- {before} blocks {after}\n"))
+        .collect();
+    format!("{}## Dependencies\n{lines}{}", &text[..start], &text[end..])
+}
+
+/// Runs generate on every feature of `root` and checks each tasks.md it
+/// writes: its Dependencies section reads back to the reachability of the
+/// tasks generate computed (`--format json`); status, next, done and check
+/// (one graph) see the same waits as with every direct edge written; `check`
+/// passes with no warning. Returns the number of features checked, or the
+/// error when generate refuses the input.
+fn dependencies_round_trip(root: &Path, flags: &[&str]) -> Result<usize, String> {
+    use cargo_tasks::tasks::{graph::Graph, read, TaskId};
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_cargo-tasks"))
+            .args(["tasks", "--offline"])
+            .args(args)
+            .current_dir(root)
+            .env_remove("SPECIFY_FEATURE")
+            .env_remove("SPECIFY_FEATURE_DIRECTORY")
+            .env("CARGO_TERM_COLOR", "never")
+            .output()
+            .expect("runs")
+    };
+    let out = run(&[&["generate", "--all", "--force", "--format", "json"], flags].concat());
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let features: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let features = features.as_array().expect("one entry per feature");
+    for feature in features {
+        let rel = feature["path"].as_str().expect("path");
+        let mut generated: Vec<(String, String)> = Vec::new();
+        for task in feature["tasks"].as_array().expect("tasks") {
+            for before in task["depends_on"].as_array().expect("depends_on") {
+                let (before, id) = (before.as_str().unwrap(), task["id"].as_str().unwrap());
+                generated.push((before.to_string(), id.to_string()));
+            }
+        }
+        let text = fs::read_to_string(root.join(rel).join("tasks.md")).expect("tasks.md");
+        let doc = read::parse(&text);
+        let read_back: Vec<(String, String)> = doc
+            .dependencies
+            .iter()
+            .flat_map(|d| {
+                d.before
+                    .iter()
+                    .flat_map(|b| d.after.iter().map(|a| (b.to_string(), a.to_string())))
+            })
+            .collect();
+        assert_eq!(closure(&read_back), closure(&generated), "{rel} {flags:?}");
+        let all_edges = read::parse(&every_edge_written(&text, &generated));
+        for entry in &doc.tasks {
+            let id: TaskId = entry.task.id;
+            assert_eq!(
+                Graph::new(&doc).waits_for(id),
+                Graph::new(&all_edges).waits_for(id),
+                "{rel} {flags:?}: what {id} waits for"
+            );
+        }
+        let check = run(&["check", "--feature", rel]);
+        let stderr = String::from_utf8_lossy(&check.stderr);
+        assert!(
+            check.status.success() && stderr.contains(" 0 errors, 0 warnings)"),
+            "{rel} {flags:?}: {stderr}"
+        );
+    }
+    Ok(features.len())
+}
+
+#[test]
+fn dependencies_read_back_to_what_generate_computed() {
+    for dir in features() {
+        let ws = workspace(&dir, &expected(&dir).bins);
+        for flags in [&[][..], &["--tdd"]] {
+            let checked = dependencies_round_trip(ws.path(), flags);
+            assert_eq!(checked, Ok(1), "{}", dir.display());
+        }
+    }
+    // The CLI scenarios' input trees (those generate accepts: the others
+    // test its refusals).
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testsuite/generate");
+    let mut checked = 0;
+    for entry in fs::read_dir(fixtures).expect("fixtures") {
+        let input = entry.expect("entry").path();
+        if input.extension().is_some_and(|e| e == "in") {
+            let ws = tempfile::tempdir().expect("temp dir");
+            copy(&input, ws.path());
+            checked += dependencies_round_trip(ws.path(), &[]).unwrap_or(0);
+        }
+    }
+    assert!(checked >= 25, "only {checked} fixture features generated");
+}

@@ -5,6 +5,7 @@ use crate::layout::{self, Layout};
 use crate::ops::fs::{unified_diff, Outcome, Writer};
 use crate::render::Renderer;
 use crate::spec::{self, Documents};
+use crate::tasks::dependencies;
 use crate::tasks::gates::{self, Gate};
 use crate::tasks::merge::{self, Merged, Previous};
 use crate::tasks::rules::{self, Input};
@@ -49,7 +50,8 @@ pub struct TemplateContext {
     prerequisites: String,
     tdd: bool,
     phases: Vec<PhaseView>,
-    dependencies: Vec<DependencyView>,
+    /// Dependency statements (`Tests (T018-T023) before T035-T039`).
+    dependencies: Vec<String>,
     parallel_groups: Vec<ParallelGroup>,
     checklist: Vec<Gate>,
 }
@@ -74,12 +76,6 @@ struct TaskView {
     mark: char,
     kept: bool,
     original: String,
-}
-
-#[derive(Debug, Serialize)]
-struct DependencyView {
-    id: String,
-    blocks: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -254,6 +250,7 @@ impl GenerateArgs {
             .cloned()
             .chain(merged.kept.iter().map(|k| k.task.clone()))
             .collect();
+        let phases = phase_views(&merged, tdd);
         let context = TemplateContext {
             feature: FeatureInfo {
                 name: feature.name.clone(),
@@ -262,8 +259,8 @@ impl GenerateArgs {
             },
             prerequisites: prerequisites(docs),
             tdd,
-            phases: phase_views(&merged, tdd),
-            dependencies: dependency_views(&tasks),
+            dependencies: dependency_statements(&phases),
+            phases,
             parallel_groups: parallel_groups(&merged.tasks),
             checklist: gates::evaluate(&tasks, docs, tdd),
         };
@@ -340,27 +337,20 @@ fn phase_views(merged: &Merged, tdd: bool) -> Vec<PhaseView> {
     phases
 }
 
-fn dependency_views(tasks: &[Task]) -> Vec<DependencyView> {
-    let mut ids: Vec<_> = tasks.iter().map(|t| t.id).collect();
-    ids.sort();
-    ids.into_iter()
-        .filter_map(|id| {
-            let mut blocked: Vec<_> = tasks
-                .iter()
-                .filter(|t| t.depends_on.contains(&id))
-                .map(|t| t.id)
-                .collect();
-            blocked.sort();
-            (!blocked.is_empty()).then(|| DependencyView {
-                id: id.to_string(),
-                blocks: blocked
-                    .iter()
-                    .map(|b| b.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+/// The Dependencies section's lines for the tasks as they are written.
+fn dependency_statements(phases: &[PhaseView]) -> Vec<String> {
+    let tasks: Vec<&Task> = phases
+        .iter()
+        .flat_map(|p| p.tasks.iter().map(|t| &t.task))
+        .collect();
+    let written: Vec<dependencies::Phase> = phases
+        .iter()
+        .map(|p| dependencies::Phase {
+            title: &p.title,
+            ids: p.tasks.iter().map(|t| t.task.id).collect(),
         })
-        .collect()
+        .collect();
+    dependencies::statements(&tasks, &written)
 }
 
 /// The [P] tasks of each phase that has two or more of them.

@@ -238,16 +238,10 @@ fn is_checklist_item(line: &str) -> bool {
         .any(|text| super::gates::ITEMS.contains(&text))
 }
 
-/// `- T004 blocks T010, T011`
+/// `- T004 blocks T010, T011`, `- Tests (T018-T023) before T035-T039`
 fn is_dependency_line(line: &str) -> bool {
-    let Some(rest) = line.strip_prefix("- ") else {
-        return false;
-    };
-    let mut words = rest.split_whitespace();
-    matches!(
-        (words.next().and_then(TaskId::parse), words.next()),
-        (Some(_), Some("blocks"))
-    )
+    line.strip_prefix("- ")
+        .is_some_and(super::dependencies::is_statement)
 }
 
 #[cfg(test)]
@@ -372,15 +366,16 @@ mod tests {
     #[test]
     fn hand_written_prose_is_found_but_generated_shapes_are_not() {
         let previous = "# Tasks: x\n## Phase 3.1: Setup\n- [ ] T001 Create in docker/\n\
-                        - T001 blocks T002\nTask: \"Create in docker/\"\n\
+                        - T001 blocks T002\n- Tests (T018-T023) before T035, T036\n\
+                        Task: \"Create in docker/\"\n\
                         - [x] All build requirements have tasks\n\
                         - [ ] remember the registry\nCall ops first.\n";
         let lost = hand_written_lines(&Previous::parse(previous), "# Tasks: x\n");
         assert_eq!(
             lost,
             [
-                (7, "- [ ] remember the registry".to_string()),
-                (8, "Call ops first.".to_string())
+                (8, "- [ ] remember the registry".to_string()),
+                (9, "Call ops first.".to_string())
             ]
         );
     }

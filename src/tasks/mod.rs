@@ -2,6 +2,7 @@
 //! dependency graph.
 
 pub mod check;
+pub mod dependencies;
 pub mod edit;
 pub mod file;
 pub mod gates;

@@ -714,7 +714,15 @@ fn is_story(tag: &str) -> bool {
 /// such as `/healthz` is not a path.
 pub fn paths_in(description: &str) -> Vec<String> {
     let mut paths: Vec<String> = Vec::new();
+    // A code span of several words is a command (`curl -o /dev/null ...`),
+    // not a path.
+    let mut in_command = false;
     for word in description.split_whitespace() {
+        let ticks_odd = word.matches('`').count() % 2 == 1;
+        if in_command || ticks_odd {
+            in_command ^= ticks_odd;
+            continue;
+        }
         let word = word
             .trim_start_matches(['(', '[', '"', '\'', '`', '*'])
             .trim_end_matches([')', ']', '"', '\'', '`', ',', ';', ':', '.', '!', '?', '*']);
@@ -1229,6 +1237,10 @@ T013 must finish first\n- T014 - T016 in parallel\n```\n- T017 in a fence\n```\n
         assert_eq!(
             paths_in("Read /etc/passwd and ~/x/y.txt but not /api/v1/items"),
             ["/etc/passwd", "~/x/y.txt"]
+        );
+        assert_eq!(
+            paths_in("Validate (run `curl -o /dev/null x.sh`) in `docs/q.md` and a.md"),
+            ["docs/q.md", "a.md"]
         );
     }
 
