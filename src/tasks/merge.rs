@@ -181,12 +181,20 @@ fn stem(description: &str) -> String {
     text[..end].to_string()
 }
 
+/// Quotes, code spans, dashes and a word's closing period do not count, so
+/// that a task keeps its ID when only the way its text quotes something
+/// changed (`decision "x."` → `decision — x —`).
 fn normalize(description: &str) -> String {
     let text = match description.find(" (depends on") {
         Some(at) => &description[..at],
         None => description,
     };
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    text.split_whitespace()
+        .map(|word| word.replace(['"', '`'], ""))
+        .map(|word| word.trim_end_matches('.').to_string())
+        .filter(|word| !word.is_empty() && word != "—")
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Phases in order, so kept tasks can be placed after the generated ones.
@@ -298,6 +306,32 @@ mod tests {
         );
         let kept: Vec<String> = merged.kept.iter().map(|k| k.task.id.to_string()).collect();
         assert_eq!(kept, ["T006"], "other paths are another task");
+    }
+
+    #[test]
+    fn a_task_whose_quoting_changed_keeps_its_id_and_mark() {
+        let previous = "## Phase 3.1: Setup\n\
+                        - [x] T004 Apply research decision \"tini as PID 1, exec \"$@\".\" in docker/entrypoint.rs\n\
+                        - [ ] T005 Apply research decision \"debian:bookworm-slim\" in docker/Dockerfile\n";
+        let drafts = vec![
+            draft(
+                PhaseKind::Setup,
+                "Apply research decision `debian:bookworm-slim`",
+                "docker/Dockerfile",
+                &[],
+            ),
+            draft(
+                PhaseKind::Setup,
+                "Apply research decision — tini as PID 1, exec \"$@\" —",
+                "docker/entrypoint.rs",
+                &[],
+            ),
+        ];
+        let merged = merge(&drafts, false, Some(&Previous::parse(previous)));
+        let ids: Vec<String> = merged.tasks.iter().map(|t| t.id.to_string()).collect();
+        assert_eq!(ids, ["T005", "T004"]);
+        assert_eq!(merged.marks, [' ', 'x']);
+        assert!(merged.kept.is_empty());
     }
 
     #[test]

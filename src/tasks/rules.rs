@@ -142,7 +142,7 @@ impl Planner {
             let paths = topic_paths(layout, decision.topic, &decision.text);
             self.add(
                 Setup,
-                &format!("Apply research decision \"{}\"", decision.text),
+                &format!("Apply research decision {}", quote_decision(&decision.text)),
                 paths,
                 &[structure],
             );
@@ -425,6 +425,21 @@ fn health(facts: &Facts) -> String {
         "process liveness".to_string()
     } else {
         endpoints.join("; ")
+    }
+}
+
+/// A decision inside a task's text: a single token that reads as code (an
+/// image reference, a path) as a code span, anything else as a clause between
+/// em-dashes; its closing period dropped (the task's text goes on).
+fn quote_decision(text: &str) -> String {
+    let text = text.trim().trim_end_matches('.').trim_end();
+    let code_like = !text.contains(char::is_whitespace)
+        && !text.contains('`')
+        && text.contains([':', '/', '=', '@']);
+    if code_like {
+        format!("`{text}`")
+    } else {
+        format!("— {text} —")
     }
 }
 
@@ -727,6 +742,24 @@ mod tests {
         assert_eq!(goals_of(&docs("")), DEFAULT_GOALS);
         let unclear = docs("**Startup Performance**: NEEDS CLARIFICATION");
         assert_eq!(goals_of(&unclear), DEFAULT_GOALS);
+    }
+
+    #[test]
+    fn decisions_are_a_clause_or_code_without_nested_quotes() {
+        assert_eq!(
+            quote_decision("tini as PID 1, entrypoint.sh ends with exec \"$@\"."),
+            "— tini as PID 1, entrypoint.sh ends with exec \"$@\" —"
+        );
+        assert_eq!(
+            quote_decision("debian:bookworm-slim"),
+            "`debian:bookworm-slim`"
+        );
+        assert_eq!(
+            quote_decision("gcr.io/distroless/cc."),
+            "`gcr.io/distroless/cc`"
+        );
+        assert_eq!(quote_decision("Alpine"), "— Alpine —");
+        assert_eq!(quote_decision("use`x`:y"), "— use`x`:y —");
     }
 
     #[test]
