@@ -186,3 +186,88 @@ fn check_of_a_missing_file_names_it() {
     let stderr = repo.fails(&["status"]);
     assert!(stderr.contains("tasks.md"), "{stderr}");
 }
+
+/// A file with every mechanical problem, one that takes a person (the
+/// repeated T006) and lines that must stay byte for byte (CRLF, trailing
+/// spaces, a `[P]` in prose, a fence).
+const FIXABLE: &str = "# Tasks: fixable\r\n\r\n## Phase 1: Setup\r\n\
+- T001 Create docker/ and its scripts  \r\n\
+- [ ] T002 [P] Base image in docker/Dockerfile\r\n\
+- [ ] **T003 [P]** Build stage in docker/Dockerfile\r\n\
+- [] T004 [P] Entrypoint in docker/entrypoint.sh\r\n\
+T005: Health probe in docker/health.sh\r\n\r\n\
+## Phase 2: Notes\r\n\
+- [ ] T006 Mark parallel tasks with [P] in docs/notes.md\r\n\
+- [ ] T006 Again in docs/more.md\r\n\
+```\r\n- T099 not a task in a fence\r\n```\r\n";
+
+#[test]
+fn check_fix_applies_mechanical_fixes_atomically_and_a_second_run_is_a_no_op() {
+    let repo = Repo::new(FIXABLE);
+    let fixed = FIXABLE
+        .replacen("- T001", "- [ ] T001", 1)
+        .replacen("T002 [P] Base", "T002 Base", 1)
+        .replacen("**T003 [P]**", "**T003**", 1)
+        // Given its box, T001 names docker/, which holds T004's file.
+        .replacen("- [] T004 [P]", "- [ ] T004", 1)
+        .replacen("\nT005:", "\n- [ ] T005:", 1);
+    let before = repo.run(&["check"]);
+    assert_eq!(before.status.code(), Some(1));
+
+    let dry = repo.run(&["check", "--fix", "--dry-run"]);
+    assert_eq!(dry.status.code(), Some(1), "the repeated ID remains");
+    assert_eq!(repo.tasks(), FIXABLE, "--dry-run changes nothing");
+    let stdout = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        stdout.starts_with("--- a/specs/001-x/tasks.md\n+++ b/specs/001-x/tasks.md\n"),
+        "{stdout}"
+    );
+    for line in [
+        "\n-- T001 Create docker/ and its scripts  \r\n",
+        "\n+- [ ] T001 Create docker/ and its scripts  \r\n",
+        "\n+- [ ] **T003** Build stage in docker/Dockerfile\r\n",
+    ] {
+        assert!(stdout.contains(line), "{line:?} in {stdout}");
+    }
+    assert!(
+        stdout.ends_with(
+            "specs/001-x/tasks.md:11: error: duplicate task ID T006 (also on line 12)\n"
+        ),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&dry.stderr)
+        .contains("Would fix 5 problems in specs/001-x/tasks.md (dry run)"));
+
+    let stderr = repo.fails(&["check", "--fix"]);
+    assert!(
+        stderr.contains("Fixed 5 problems in specs/001-x/tasks.md"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("check failed: 1 error, 0 warnings"),
+        "{stderr}"
+    );
+    assert_eq!(repo.tasks(), fixed);
+    let leftovers: Vec<_> = std::fs::read_dir(repo.root().join("specs/001-x"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name != "tasks.md")
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    let again = repo.run(&["check", "--fix", "--format", "json"]);
+    assert_eq!(again.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(json["fixed"], 0);
+    assert_eq!(json["errors"], 1);
+    assert_eq!(json["tasks"], 7);
+    assert_eq!(repo.tasks(), fixed, "a second run changes nothing");
+
+    repo.write(
+        TASKS,
+        &fixed.replacen("- [ ] T006 Again in docs/more.md\r\n", "", 1),
+    );
+    let clean = repo.run(&["check", "--fix"]);
+    assert_eq!(clean.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&clean.stderr).contains("Fixed"));
+}

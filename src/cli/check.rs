@@ -1,12 +1,15 @@
+use crate::cli::done::lock_tasks;
 use crate::cli::{to_json, Context, Format};
 use crate::feature::FeatureArgs;
-use crate::tasks::check::check;
+use crate::ops::fs::{unified_diff, write_atomic};
+use crate::ops::git::Git;
+use crate::tasks::check::{check, fix};
 use crate::tasks::file::TasksFile;
 use crate::tasks::read::{Problem, Severity};
 use crate::tasks::TaskId;
 use crate::{Error, Result};
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -24,6 +27,12 @@ pub struct CheckArgs {
     /// Deny a lint group; only `warnings` exists (clippy's `-D warnings`)
     #[arg(short = 'D', value_name = "LINT", value_parser = ["warnings"])]
     pub deny: Vec<String>,
+    /// Apply the fixes that are mechanical (never a renumbering), then report what remains
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: print the change as a diff; change nothing
+    #[arg(long, requires = "fix")]
+    pub dry_run: bool,
 }
 
 #[derive(Serialize)]
@@ -32,6 +41,11 @@ struct Report<'a> {
     tasks: usize,
     errors: usize,
     warnings: usize,
+    /// Problems `--fix` fixed (or would fix, with `--dry-run`).
+    fixed: usize,
+    /// With `--fix --dry-run`: the change as a unified diff.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diff: Option<String>,
     problems: Vec<ProblemView<'a>>,
     /// Every dependency read, with the line it came from.
     edges: Vec<EdgeView>,
@@ -53,18 +67,38 @@ struct EdgeView {
 
 impl CheckArgs {
     pub fn run(&self, cx: &mut Context) -> Result<()> {
-        let file = match &self.path {
-            Some(path) => TasksFile::read(path.clone(), path.display().to_string())?,
-            None => TasksFile::load(&cx.workspace_root()?, &self.feature)?,
+        let (path, display) = match &self.path {
+            Some(path) => (path.clone(), path.display().to_string()),
+            None => {
+                let ws = cx.workspace_root()?;
+                let path = self.feature.resolve(&ws)?.tasks_path();
+                let display = ws.relative(&path);
+                (path, display)
+            }
         };
+        let _lock = match self.fix && !self.dry_run {
+            true => Some(lock_tasks(
+                Git::discover(directory_of(&path)).ok().as_ref(),
+                &path,
+            )?),
+            false => None,
+        };
+        let mut file = TasksFile::read(path, display)?;
+        let mut outcome = Fixed::default();
+        if self.fix {
+            (file, outcome) = self.apply_fixes(cx, file)?;
+        }
         let problems = check(&file.doc);
         let count = |severity| problems.iter().filter(|p| p.severity == severity).count();
         let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
         match self.format {
-            Format::Json => cx
-                .shell
-                .out(&to_json(&report(&file, &problems, errors, warnings))?),
-            Format::Text => cx.shell.out(&render_text(&file.display, &problems)),
+            Format::Json => cx.shell.out(&to_json(&report(
+                &file, &problems, errors, warnings, outcome,
+            ))?),
+            Format::Text => {
+                cx.shell.out(outcome.diff.as_deref().unwrap_or_default());
+                cx.shell.out(&render_text(&file.display, &problems));
+            }
         }
         let deny = self.deny_warnings || !self.deny.is_empty();
         let failing = errors + if deny { warnings } else { 0 };
@@ -85,6 +119,48 @@ impl CheckArgs {
         }
         Err(error)
     }
+}
+
+/// What `--fix` did.
+#[derive(Default)]
+struct Fixed {
+    count: usize,
+    /// With `--dry-run`: the change as a unified diff.
+    diff: Option<String>,
+}
+
+impl CheckArgs {
+    /// The file with its mechanical fixes applied: written atomically, or
+    /// with `--dry-run` only shown as a diff.
+    fn apply_fixes(&self, cx: &mut Context, file: TasksFile) -> Result<(TasksFile, Fixed)> {
+        let (text, count) = fix(&file.text);
+        let plural = if count == 1 { "" } else { "s" };
+        if text == file.text {
+            return Ok((file, Fixed::default()));
+        }
+        let mut fixed = Fixed { count, diff: None };
+        if self.dry_run {
+            fixed.diff = Some(unified_diff(&file.display, &file.text, &text));
+            cx.shell.status(
+                "Would fix",
+                format!("{count} problem{plural} in {} (dry run)", file.display),
+            );
+        } else {
+            write_atomic(&file.path, text.as_bytes())?;
+            cx.shell.status(
+                "Fixed",
+                format!("{count} problem{plural} in {}", file.display),
+            );
+        }
+        Ok((file.with_text(text), fixed))
+    }
+}
+
+/// The directory a path is in (`.` for a bare file name).
+fn directory_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 fn counts(errors: usize, warnings: usize) -> String {
@@ -116,12 +192,15 @@ fn report<'a>(
     problems: &'a [Problem],
     errors: usize,
     warnings: usize,
+    fixed: Fixed,
 ) -> Report<'a> {
     Report {
         file: &file.display,
         tasks: file.doc.tasks.len(),
         errors,
         warnings,
+        fixed: fixed.count,
+        diff: fixed.diff,
         problems: problems
             .iter()
             .map(|p| ProblemView {

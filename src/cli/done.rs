@@ -125,12 +125,9 @@ fn toggle_all(
         None => String::new(),
     };
     let place = Place { ws, git, prefix };
-    let _lock = match (&place.git, options.dry_run) {
-        (_, true) => None,
-        (Some(git), false) => Some(lock::exclusive(&git.lock_path())?),
-        (None, false) => Some(lock::exclusive(
-            &tasks_path.with_file_name(".tasks.md.lock"),
-        )?),
+    let _lock = match options.dry_run {
+        true => None,
+        false => Some(lock_tasks(place.git.as_ref(), &tasks_path)?),
     };
     if let (Some(git), false) = (&place.git, options.dry_run) {
         match git.recover()? {
@@ -259,6 +256,15 @@ fn validate(
         refuse_phantom(place, task, &paths)?;
     }
     Ok(paths)
+}
+
+/// The lock every run that rewrites tasks.md holds (done, undo, check
+/// --fix): the repository's, else one beside the file.
+pub(crate) fn lock_tasks(git: Option<&Git>, tasks_path: &Path) -> Result<lock::Lock> {
+    match git {
+        Some(git) => lock::exclusive(&git.lock_path()),
+        None => lock::exclusive(&tasks_path.with_file_name(".tasks.md.lock")),
+    }
 }
 
 /// Removes the temporary copies of tasks.md that a killed run left (their

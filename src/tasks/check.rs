@@ -12,7 +12,7 @@
 use super::graph::Graph;
 use super::model::Task;
 use super::model::TaskId;
-use super::read::{is_absolute_path, Problem, Severity, TasksDoc};
+use super::read::{is_absolute_path, Edit, Problem, Severity, TasksDoc};
 use std::collections::{HashMap, HashSet};
 
 /// One finding of a rule over a task list: the task (index) it is about.
@@ -21,6 +21,8 @@ pub struct Finding {
     pub task: usize,
     pub severity: Severity,
     pub message: String,
+    /// The other task of a shared path.
+    pub other: Option<usize>,
 }
 
 /// Every problem, sorted by line (errors first on a line).
@@ -41,14 +43,93 @@ pub fn check(doc: &TasksDoc) -> Vec<Problem> {
         .chain(absolute_paths(&tasks))
         .chain(tasks_without_paths(&tasks));
     for finding in findings {
-        problems.push(Problem::new(
-            doc.tasks[finding.task].line,
-            finding.severity,
-            finding.message,
-        ));
+        let fix = match finding.other {
+            Some(other) => drop_parallel_markers(doc, &[finding.task, other]),
+            None => Vec::new(),
+        };
+        problems.push(
+            Problem::new(
+                doc.tasks[finding.task].line,
+                finding.severity,
+                finding.message,
+            )
+            .with_fix(fix),
+        );
     }
     problems.sort_by_key(|p| (p.line, p.severity));
     problems
+}
+
+/// A `[P]` task that shares a path with another task of its phase is not
+/// one that can run in parallel (the seed's definition): its marker goes.
+/// Only the plain `[P]` marker is removed (`[P after T005]` takes a person).
+fn drop_parallel_markers(doc: &TasksDoc, tasks: &[usize]) -> Vec<Edit> {
+    tasks
+        .iter()
+        .filter(|&&at| doc.tasks[at].task.parallel)
+        .filter_map(|&at| doc.tasks[at].parallel_marker.clone())
+        .map(|range| Edit {
+            range,
+            text: String::new(),
+        })
+        .collect()
+}
+
+/// `text` with every mechanical fix applied, and how many problems they
+/// fixed. Fixing one problem can make another fixable (a line given its
+/// checkbox becomes a task whose `[P]` conflicts), so this runs until
+/// nothing is left to fix; a second run changes nothing.
+pub fn fix(text: &str) -> (String, usize) {
+    const PASSES: usize = 8;
+    let mut text = text.to_string();
+    let mut fixed = 0;
+    for _ in 0..PASSES {
+        let problems = check(&super::read::parse(&text));
+        let (next, count) = apply(&text, &problems);
+        if count == 0 {
+            break;
+        }
+        text = next;
+        fixed += count;
+    }
+    (text, fixed)
+}
+
+/// Applies the problems' fixes that do not overlap one another (the ones
+/// left out are found again by the next pass); the count of problems fixed.
+fn apply(text: &str, problems: &[Problem]) -> (String, usize) {
+    let mut edits: Vec<&Edit> = Vec::new();
+    let mut fixed = 0;
+    for problem in problems.iter().filter(|p| !p.fix.is_empty()) {
+        let fits = problem.fix.iter().all(|edit| {
+            edits
+                .iter()
+                .all(|e| *e == edit || !overlap(&e.range, &edit.range))
+        });
+        if fits {
+            fixed += 1;
+            for edit in &problem.fix {
+                if !edits.contains(&edit) {
+                    edits.push(edit);
+                }
+            }
+        }
+    }
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for edit in edits {
+        out.push_str(&text[at..edit.range.start]);
+        out.push_str(&edit.text);
+        at = edit.range.end;
+    }
+    out.push_str(&text[at..]);
+    (out, fixed)
+}
+
+/// Whether two edits touch the same bytes (two insertions at one point do).
+fn overlap(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> bool {
+    a.start < b.end && b.start < a.end || a.start == b.start
 }
 
 /// Whether stated dependencies, through any chain of them, put the tasks at
@@ -170,17 +251,17 @@ pub fn parallel_conflicts(tasks: &[Task], ordered: impl Fn(usize, usize) -> bool
                 })
             };
             match same {
-                Some(other) => Some(same_path(tasks, other, at, path)),
-                None => {
-                    holder().map(|(other, directory)| inside(tasks, other, directory, at, path))
-                }
+                Some(other) => Some((other, same_path(tasks, other, at, path))),
+                None => holder()
+                    .map(|(other, directory)| (other, inside(tasks, other, directory, at, path))),
             }
         });
-        if let Some((severity, message)) = found {
+        if let Some((other, (severity, message))) = found {
             findings.push(Finding {
                 task: at,
                 severity,
                 message,
+                other: Some(other),
             });
         }
     }
@@ -228,6 +309,7 @@ pub fn tasks_without_paths(tasks: &[Task]) -> Vec<Finding> {
             task: at,
             severity: Severity::Warning,
             message: format!("{} names no file or directory path", t.id),
+            other: None,
         })
         .collect()
 }
@@ -249,6 +331,7 @@ pub fn absolute_paths(tasks: &[Task]) -> Vec<Finding> {
                         "{} names {p}, an absolute path; task paths are relative to the workspace root",
                         t.id
                     ),
+                    other: None,
                 })
         })
         .collect()
@@ -325,6 +408,36 @@ mod tests {
             messages(&unordered),
             ["4: Error: T002 and T003 share docker/Dockerfile in one phase, and both are [P] and would run together"]
         );
+    }
+
+    #[test]
+    fn fix_applies_the_mechanical_fixes_and_nothing_else() {
+        let text = "# Tasks\r\n## Phase 1\r\n- [ ] T001 [P] Build stage in docker/Dockerfile\r\n\
+- [ ] **T002 [P]** Health check in docker/Dockerfile  \r\n- T003 Lay out docker/ and scripts/\r\n\
+- [] T004 [P] Entrypoint in docker/entrypoint.sh\r\n- [ ] T005 [P after T001] Labels in docker/Dockerfile\r\n\
+- [ ] T006 Notes in notes.md [P]\r\n- [ ] T006 Notes again in notes.md\r\n";
+        let (fixed, count) = fix(text);
+        let expected = "# Tasks\r\n## Phase 1\r\n- [ ] T001 Build stage in docker/Dockerfile\r\n\
+- [ ] **T002** Health check in docker/Dockerfile  \r\n- [ ] T003 Lay out docker/ and scripts/\r\n\
+- [ ] T004 Entrypoint in docker/entrypoint.sh\r\n- [ ] T005 [P after T001] Labels in docker/Dockerfile\r\n\
+- [ ] T006 Notes in notes.md\r\n- [ ] T006 Notes again in notes.md\r\n";
+        assert_eq!(fixed, expected);
+        assert_eq!(count, 6);
+        assert_eq!(fix(&fixed), (fixed.clone(), 0));
+        assert_eq!(
+            messages(&fixed),
+            [
+                // T005 states it comes after T001; T002 lost its marker.
+                "7: Warning: T002 and T005 share docker/Dockerfile in one phase, and one of them is [P]",
+                "8: Error: duplicate task ID T006 (also on line 9)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_clean_file_is_left_as_it_is() {
+        let text = "## Phase 1\n- [x] T001 [P] a in src/a.rs\n- [X] T002 [P] b in src/b.rs\n";
+        assert_eq!(fix(text), (text.to_string(), 0));
     }
 
     #[test]

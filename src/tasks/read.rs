@@ -52,6 +52,9 @@ pub struct TaskEntry {
     pub states_dependencies: bool,
     /// The task whose list item holds this one (a nested sub-task).
     pub parent: Option<usize>,
+    /// The bytes of a plain `[P]` marker with the space beside it, which
+    /// `check --fix` removes from a task that cannot run in parallel.
+    pub parallel_marker: Option<Range<usize>>,
     /// The heading under its phase heading, if any (`Tests for User Story 1`).
     pub section: String,
 }
@@ -433,6 +436,10 @@ impl<'a> Scan<'a> {
             states_dependencies: false,
             parent,
             section: self.section.clone(),
+            parallel_marker: parsed
+                .marker
+                .and_then(|at| marker_range(rest, at))
+                .map(|range| marker.end + range.start..marker.end + range.end),
         });
         self.pending_inline.push((at, parsed.relations));
     }
@@ -609,6 +616,8 @@ fn starts_with_any_id(word: &str) -> bool {
 struct ParsedTask {
     id: TaskId,
     parallel: bool,
+    /// Where a plain `[P]` marker stands.
+    marker: Option<Marker>,
     story: Option<String>,
     tags: Vec<String>,
     description: String,
@@ -653,6 +662,7 @@ fn task_text(rest: &str) -> Option<Result<ParsedTask, String>> {
     let mut parsed = ParsedTask {
         id,
         parallel: false,
+        marker: None,
         story: None,
         tags: Vec::new(),
         description: String::new(),
@@ -673,6 +683,7 @@ fn task_text(rest: &str) -> Option<Result<ParsedTask, String>> {
     let mut description = rest.trim().trim_start_matches("**").trim();
     if let Some(before) = description.strip_suffix("[P]") {
         parsed.parallel = true;
+        parsed.marker.get_or_insert(Marker::Trailing);
         description = before.trim_end();
     }
     parsed.description = description.to_string();
@@ -680,15 +691,42 @@ fn task_text(rest: &str) -> Option<Result<ParsedTask, String>> {
     Some(Ok(parsed))
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    /// Among the tags before the description (`T004 [P] ...`, `**T004 [P]**`).
+    Leading,
+    /// At the end of the line (`T004 Description [P]`).
+    Trailing,
+}
+
+/// The `[P]` marker in the text after a checkbox, with the space before it
+/// (or after it, at the start of the text).
+fn marker_range(rest: &str, at: Marker) -> Option<Range<usize>> {
+    let lower = rest.to_ascii_lowercase();
+    let found = match at {
+        Marker::Leading => lower.find("[p]"),
+        Marker::Trailing => lower.rfind("[p]"),
+    }?;
+    let end = found + "[p]".len();
+    Some(if rest[..found].ends_with(' ') {
+        found - 1..end
+    } else if rest[end..].starts_with(' ') {
+        found..end + 1
+    } else {
+        found..end
+    })
+}
+
 /// `P`, `P after T005a`, `US1`, `Story 2`, `D:T001,T002`, `B:T005`, `TDD`.
 fn read_tag(tag: &str, parsed: &mut ParsedTask) {
     let tag = tag.trim();
     let upper = tag.to_ascii_uppercase();
-    if upper == "P" || upper.starts_with("P ") || upper.starts_with("P,") {
+    if upper == "P" {
         parsed.parallel = true;
-        if tag.len() > 1 {
-            parsed.relations.push(tag[1..].to_string());
-        }
+        parsed.marker.get_or_insert(Marker::Leading);
+    } else if upper.starts_with("P ") || upper.starts_with("P,") {
+        parsed.parallel = true;
+        parsed.relations.push(tag[1..].to_string());
     } else if let Some(ids) = upper.strip_prefix("D:") {
         parsed.relations.push(format!("depends on {ids}"));
     } else if let Some(ids) = upper.strip_prefix("B:") {
