@@ -26,7 +26,20 @@ pub struct Config {
     pub specs_dir: String,
     /// The builder scaffolded Dockerfiles are written for (`docker-builder`).
     pub docker_builder: Builder,
+    /// `done --verify`'s commands per path pattern, in the order written.
+    pub verify: Vec<VerifyRule>,
 }
+
+/// `"crates/**/*.rs" = "cargo test -p {crate}"`: the command (program and
+/// arguments, never shell text) that checks a task naming a matching path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyRule {
+    pub pattern: String,
+    pub command: Vec<String>,
+}
+
+/// What a verify command may name: the matched path and its package.
+pub const VERIFY_PLACEHOLDERS: [&str; 2] = ["{path}", "{crate}"];
 
 impl Default for Config {
     fn default() -> Self {
@@ -36,6 +49,7 @@ impl Default for Config {
             tdd: false,
             specs_dir: "specs".to_string(),
             docker_builder: Builder::default(),
+            verify: Vec::new(),
         }
     }
 }
@@ -94,6 +108,27 @@ impl Config {
                 .ok_or_else(|| key_error("specs-dir", "a path string"))?;
             self.specs_dir = specs.trim_end_matches('/').to_string();
         }
+        if let Some(item) = tasks.get("verify") {
+            let table = item
+                .as_table_like()
+                .ok_or_else(|| key_error("verify", "a table of path patterns and commands"))?;
+            self.verify = table
+                .iter()
+                .map(|(pattern, command)| {
+                    verify_command(command)
+                        .map(|command| VerifyRule {
+                            pattern: pattern.to_string(),
+                            command,
+                        })
+                        .ok_or_else(|| {
+                            key_error(
+                                &format!("verify.\"{pattern}\""),
+                                "a command (a string or an array of strings) whose `{…}` are {path} or {crate}",
+                            )
+                        })
+                })
+                .collect::<Result<_>>()?;
+        }
         if let Some(item) = tasks.get("docker-builder") {
             self.docker_builder = item
                 .as_str()
@@ -102,6 +137,32 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// A command as program and arguments: a string split at whitespace, or an
+/// array of strings; `None` when empty, of another type, or naming a
+/// placeholder that does not exist.
+fn verify_command(item: &Item) -> Option<Vec<String>> {
+    let words: Vec<String> = match (item.as_str(), item.as_array()) {
+        (Some(text), _) => text.split_whitespace().map(str::to_string).collect(),
+        (None, Some(array)) => array
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect::<Option<_>>()?,
+        (None, None) => return None,
+    };
+    let known = |word: &str| {
+        let mut rest = word;
+        while let Some(open) = rest.find('{') {
+            let close = rest[open..].find('}')? + open;
+            if !VERIFY_PLACEHOLDERS.contains(&&rest[open..=close]) {
+                return None;
+            }
+            rest = &rest[close + 1..];
+        }
+        Some(())
+    };
+    (!words.is_empty() && words.iter().all(|w| known(w).is_some())).then_some(words)
 }
 
 #[cfg(test)]
@@ -136,6 +197,49 @@ mod tests {
             err.message(),
             "`workspace.metadata.tasks.commit-style` must be \"plain\" or \"conventional\""
         );
+    }
+
+    #[test]
+    fn verify_commands_per_pattern_in_order() {
+        let text = "[workspace.metadata.tasks]\n\
+verify = { \"crates/**/*.rs\" = \"cargo test -p {crate}\", \"tests/*.py\" = [\"python3\", \"-m\", \"pytest\", \"{path}\"] }\n";
+        let config = Config::parse(text, Path::new("/")).unwrap();
+        assert_eq!(
+            config.verify,
+            [
+                VerifyRule {
+                    pattern: "crates/**/*.rs".into(),
+                    command: vec!["cargo".into(), "test".into(), "-p".into(), "{crate}".into()],
+                },
+                VerifyRule {
+                    pattern: "tests/*.py".into(),
+                    command: vec![
+                        "python3".into(),
+                        "-m".into(),
+                        "pytest".into(),
+                        "{path}".into()
+                    ],
+                },
+            ]
+        );
+        for bad in [
+            "verify = 3",
+            "verify = { \"a\" = \"\" }",
+            "verify = { \"a\" = [1] }",
+            "verify = { \"a\" = \"run {file}\" }",
+        ] {
+            let err = Config::parse(
+                &format!("[workspace.metadata.tasks]\n{bad}\n"),
+                Path::new("/"),
+            )
+            .unwrap_err();
+            assert!(
+                err.message()
+                    .starts_with("`workspace.metadata.tasks.verify"),
+                "{bad}: {}",
+                err.message()
+            );
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::tasks::edit::set_done;
 use crate::tasks::file::TasksFile;
 use crate::tasks::graph::Graph;
 use crate::tasks::read::{TaskEntry, TasksDoc};
+use crate::tasks::verify;
 use crate::tasks::{Task, TaskId};
 use crate::workspace::Workspace;
 use crate::{Error, Result};
@@ -31,8 +32,12 @@ pub struct DoneArgs {
     pub force: bool,
     /// Only put right what an interrupted `done` or `undo` left behind (every
     /// run does this first)
-    #[arg(long, conflicts_with_all = ["ids", "force", "dry_run", "no_commit"])]
+    #[arg(long, conflicts_with_all = ["ids", "force", "dry_run", "no_commit", "verify"])]
     pub repair: bool,
+    /// Run the task's check first (a test script among its paths, or the
+    /// `verify` command configured for them) and commit only if it passes
+    #[arg(long)]
+    pub verify: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -56,14 +61,17 @@ impl DoneArgs {
             cx,
             &self.ids,
             &self.options,
-            Direction::Done { force: self.force },
+            Direction::Done {
+                force: self.force,
+                verify: self.verify,
+            },
         )
     }
 }
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Direction {
-    Done { force: bool },
+    Done { force: bool, verify: bool },
     Undo,
 }
 
@@ -173,12 +181,20 @@ fn toggle_one(
             None => e,
         }
     })?;
+    // Before the index lock is taken and the journal written: a failing
+    // check leaves nothing to roll back.
+    let verified = match direction {
+        Direction::Done { verify: true, .. } => verify(cx, place, task, options.dry_run)
+            .map_err(|e| e.in_file(&file.display).at_line(entry.line))?,
+        _ => Vec::new(),
+    };
     let edited = set_done(&file.text, &file.doc, entry, direction.done());
     let message = match (&options.message, options.no_commit) {
         (_, true) => None,
         (Some(message), false) => Some(message.clone()),
         (None, false) => Some(commit_message(&place.ws, task, direction)?),
-    };
+    }
+    .map(|message| with_verified_trailer(message, &verified));
     let verb = if direction.done() {
         "Completed"
     } else {
@@ -251,11 +267,43 @@ fn validate(
         return Err(Error::new(format!("{} is {state}", task.id)));
     }
     let paths = repository_paths(place, task)?;
-    if let Direction::Done { force: false } = direction {
+    if let Direction::Done { force: false, .. } = direction {
         refuse_open_dependencies(doc, task)?;
         refuse_phantom(place, task, &paths)?;
     }
     Ok(paths)
+}
+
+/// Runs the task's checks (see `tasks::verify`) in the workspace root, or
+/// with `--dry-run` only names them; the commands that passed.
+fn verify(cx: &mut Context, place: &Place, task: &Task, dry_run: bool) -> Result<Vec<String>> {
+    let checks = verify::checks_for(task, &place.ws.root, &place.ws.config.verify)?;
+    for check in &checks {
+        if dry_run {
+            cx.shell
+                .status("Would run", format!("`{check}` for {}", task.id));
+            continue;
+        }
+        cx.shell
+            .status("Verifying", format!("{} with `{check}`", task.id));
+        verify::run(check, &place.ws.root).map_err(|e| {
+            e.with_help(format!("{} stays open and nothing was committed", task.id))
+        })?;
+        signal::check()?;
+    }
+    Ok(checks.iter().map(ToString::to_string).collect())
+}
+
+/// The message with a `Verified-by:` git trailer per check that passed.
+fn with_verified_trailer(message: String, verified: &[String]) -> String {
+    if verified.is_empty() {
+        return message;
+    }
+    let mut message = format!("{}\n\n", message.trim_end());
+    for command in verified {
+        message.push_str(&format!("Verified-by: {command} (passed)\n"));
+    }
+    message
 }
 
 /// The lock every run that rewrites tasks.md holds (done, undo, check
@@ -537,7 +585,10 @@ mod tests {
 
     #[test]
     fn conventional_types_follow_the_phase() {
-        let done = Direction::Done { force: false };
+        let done = Direction::Done {
+            force: false,
+            verify: false,
+        };
         assert_eq!(conventional_type("Phase 3.1: Setup", done), "build");
         assert_eq!(conventional_type("Phase 3.3: Tests", done), "test");
         assert_eq!(

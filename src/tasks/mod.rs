@@ -12,5 +12,6 @@ pub mod model;
 pub mod prose;
 pub mod read;
 pub mod rules;
+pub mod verify;
 
 pub use model::{Task, TaskId};
