@@ -7,11 +7,11 @@
 use crate::facts::values::{first_code_span, is_digits};
 use crate::facts::{Facts, Source};
 use crate::layout::{Layout, ServiceLayout};
-use crate::spec::{self, contracts, Documents, Plan, Warning};
+use crate::spec::{self, contracts, Documents, Plan};
 use crate::tasks::rules::contract_stem;
 use crate::workspace::{Package, TargetKind, Workspace};
+use crate::Diagnostic;
 use serde::Serialize;
-use std::path::PathBuf;
 
 /// Template defaults when the plan names no goal.
 pub const DEFAULT_IMAGE_SIZE_MB: u64 = 500;
@@ -168,7 +168,7 @@ pub struct ContractView<'a> {
 
 /// Builds the context, with warnings (a default that fails its own
 /// validation, a root UID) whose files are relative to the feature directory.
-pub fn context(inputs: &Inputs) -> (Context, Vec<Warning>) {
+pub fn context(inputs: &Inputs) -> (Context, Vec<Diagnostic>) {
     let facts = inputs.facts;
     let mut warnings = Vec::new();
     let runtime_image = facts
@@ -186,13 +186,13 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<Warning>) {
             let source = user
                 .map(|u| u.source.clone())
                 .unwrap_or(Source::new(spec::PLAN, 1));
-            warnings.push(Warning {
-                file: PathBuf::from(&source.file),
-                line: source.line,
-                message: format!(
-                    "Security Profile names UID/GID 0 (root); using {DEFAULT_UID} instead"
-                ),
-            });
+            warnings.push(
+                Diagnostic::warning(
+                    source.line,
+                    format!("Security Profile names UID/GID 0 (root); using {DEFAULT_UID} instead"),
+                )
+                .in_file(&source.file),
+            );
             (DEFAULT_UID, DEFAULT_UID)
         }
         Some((uid, gid)) => (uid.unwrap_or(DEFAULT_UID), gid.unwrap_or(DEFAULT_UID)),
@@ -259,7 +259,7 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<Warning>) {
     (context, warnings)
 }
 
-fn service(inputs: &Inputs, slot: &ServiceLayout, warnings: &mut Vec<Warning>) -> Service {
+fn service(inputs: &Inputs, slot: &ServiceLayout, warnings: &mut Vec<Diagnostic>) -> Service {
     let facts = inputs.facts;
     let names = [slot.name.as_str(), slot.binary.as_str()];
     // A single container gets every fact; several get only what applies to each.
@@ -328,7 +328,7 @@ fn service(inputs: &Inputs, slot: &ServiceLayout, warnings: &mut Vec<Warning>) -
     }
 }
 
-fn env(var: &crate::facts::EnvVar, warnings: &mut Vec<Warning>) -> Env {
+fn env(var: &crate::facts::EnvVar, warnings: &mut Vec<Diagnostic>) -> Env {
     let check = var
         .constraint
         .as_deref()
@@ -338,13 +338,15 @@ fn env(var: &crate::facts::EnvVar, warnings: &mut Vec<Warning>) -> Env {
         .default
         .as_deref()
         .filter(|d| !check.accepts(d))
-        .map(|default| Warning {
-            file: PathBuf::from(&var.source.file),
-            line: var.source.line,
-            message: format!(
-                "the default `{default}` of {} fails its own validation",
-                var.name
-            ),
+        .map(|default| {
+            Diagnostic::warning(
+                var.source.line,
+                format!(
+                    "the default `{default}` of {} fails its own validation",
+                    var.name
+                ),
+            )
+            .in_file(&var.source.file)
         });
     if let Some(warning) = warning {
         if !warnings.contains(&warning) {
@@ -937,7 +939,7 @@ docker/
             docs
         }
 
-        fn build(docs: &Documents, ws: &Workspace, texts: &[String]) -> (Context, Vec<Warning>) {
+        fn build(docs: &Documents, ws: &Workspace, texts: &[String]) -> (Context, Vec<Diagnostic>) {
             let layout = crate::layout::layout(&docs.plan, ws).unwrap();
             let facts = Facts::build(docs, &layout.names());
             context(&Inputs {
@@ -1071,7 +1073,10 @@ docker/
             let [warning] = warnings.as_slice() else {
                 panic!("{warnings:?}")
             };
-            assert_eq!(warning.file, PathBuf::from("configuration.md"));
+            assert_eq!(
+                warning.file.as_deref(),
+                Some(std::path::Path::new("configuration.md"))
+            );
             assert_eq!(warning.line, 4);
             assert_eq!(
                 warning.message,
@@ -1186,8 +1191,8 @@ docker/
             assert_eq!((cx.uid, cx.gid), (DEFAULT_UID, DEFAULT_UID));
             assert_eq!(warnings.len(), 1);
             assert_eq!(
-                (warnings[0].file.to_str(), warnings[0].line),
-                (Some("plan.md"), 9)
+                (warnings[0].file.as_deref(), warnings[0].line),
+                (Some(std::path::Path::new("plan.md")), 9)
             );
         }
 

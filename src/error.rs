@@ -73,16 +73,6 @@ impl Error {
     }
 }
 
-/// A problem at a line of a document that does not stop reading it, as the
-/// pure parsers report it before the caller knows the file. `spec::Issue` and
-/// `spec::contracts::Problem` are this one type; `tasks::read::Problem` adds a
-/// severity for `check`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-pub struct Diagnostic {
-    pub line: usize,
-    pub message: String,
-}
-
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.file, self.line) {

@@ -11,6 +11,7 @@
 pub mod cli;
 pub mod config;
 pub mod container;
+pub mod diagnostic;
 pub mod docker;
 pub mod error;
 pub mod facts;
@@ -22,4 +23,5 @@ pub mod spec;
 pub mod tasks;
 pub mod workspace;
 
+pub use diagnostic::{Diagnostic, Severity};
 pub use error::{Error, Result};

@@ -14,7 +14,8 @@ mod done_support;
 
 use cargo_tasks::tasks::check::check;
 use cargo_tasks::tasks::graph::Graph;
-use cargo_tasks::tasks::read::{parse, Severity, TasksDoc};
+use cargo_tasks::tasks::read::{parse, TasksDoc};
+use cargo_tasks::Severity;
 use done_support::{Repo, TASKS};
 use std::collections::BTreeSet;
 use std::fmt::Write;

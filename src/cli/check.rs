@@ -5,8 +5,8 @@ use crate::ops::fs::{unified_diff, write_atomic};
 use crate::ops::git::Git;
 use crate::tasks::check::{check, fix};
 use crate::tasks::file::TasksFile;
-use crate::tasks::read::{Problem, Severity};
 use crate::tasks::TaskId;
+use crate::{Diagnostic, Severity};
 use crate::{Error, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -46,16 +46,9 @@ struct Report<'a> {
     /// With `--fix --dry-run`: the change as a unified diff.
     #[serde(skip_serializing_if = "Option::is_none")]
     diff: Option<String>,
-    problems: Vec<ProblemView<'a>>,
+    problems: &'a [Diagnostic],
     /// Every dependency read, with the line it came from.
     edges: Vec<EdgeView>,
-}
-
-#[derive(Serialize)]
-struct ProblemView<'a> {
-    line: usize,
-    severity: Severity,
-    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -172,24 +165,16 @@ fn counts(errors: usize, warnings: usize) -> String {
     )
 }
 
-fn render_text(display: &str, problems: &[Problem]) -> String {
-    let mut out = String::new();
-    for problem in problems {
-        let severity = match problem.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        out.push_str(&format!(
-            "{display}:{}: {severity}: {}\n",
-            problem.line, problem.message
-        ));
-    }
-    out
+fn render_text(display: &str, problems: &[Diagnostic]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("{display}:{}: {}: {}\n", p.line, p.severity, p.message))
+        .collect()
 }
 
 fn report<'a>(
     file: &'a TasksFile,
-    problems: &'a [Problem],
+    problems: &'a [Diagnostic],
     errors: usize,
     warnings: usize,
     fixed: Fixed,
@@ -201,14 +186,7 @@ fn report<'a>(
         warnings,
         fixed: fixed.count,
         diff: fixed.diff,
-        problems: problems
-            .iter()
-            .map(|p| ProblemView {
-                line: p.line,
-                severity: p.severity,
-                message: &p.message,
-            })
-            .collect(),
+        problems,
         edges: file
             .doc
             .dependencies

@@ -221,12 +221,10 @@ fn render(explained: &Explained) -> String {
     section(
         &mut out,
         "Warnings",
-        facts.warnings.iter().map(|w| {
-            (
-                w.message.clone(),
-                format!("{}:{}", w.file.display(), w.line),
-            )
-        }),
+        facts
+            .warnings
+            .iter()
+            .map(|w| (w.message.clone(), w.location().to_string())),
     );
     let _ = writeln!(
         out,

@@ -11,7 +11,7 @@ use crate::tasks::merge::{self, Merged, Previous};
 use crate::tasks::rules::{self, Input};
 use crate::tasks::Task;
 use crate::workspace::Workspace;
-use crate::{Error, Result};
+use crate::{Diagnostic, Error, Result};
 use serde::Serialize;
 
 #[derive(Debug, clap::Args)]
@@ -145,9 +145,7 @@ impl GenerateArgs {
         let read = understand(ws, &feature)?;
         for warning in &read.warnings {
             if self.strict {
-                return Err(Error::new(warning.message.clone())
-                    .in_file(&warning.file)
-                    .at_line(warning.line)
+                return Err(Error::from(warning.clone())
                     .with_help("resolve it in the plan, or run without --strict"));
             }
             warn_located(cx, ws, warning);
@@ -410,7 +408,7 @@ pub struct Understood {
     pub layout: Layout,
     pub facts: Facts,
     /// Loading warnings and the facts' own, with absolute file paths.
-    pub warnings: Vec<spec::Warning>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 pub fn understand(ws: &Workspace, feature: &Feature) -> Result<Understood> {
@@ -426,33 +424,21 @@ pub fn understand(ws: &Workspace, feature: &Feature) -> Result<Understood> {
     })
 }
 
-/// Prints one warning as `file:line: message`, the file relative to the workspace.
-pub fn warn_located(cx: &mut Context, ws: &Workspace, warning: &spec::Warning) {
-    cx.shell.warn(format!(
-        "{}:{}: {}",
-        ws.relative(&warning.file),
-        warning.line,
-        warning.message
-    ));
+/// Prints one warning as `warning: file:line: message`, the file relative to the workspace.
+pub fn warn_located(cx: &mut Context, ws: &Workspace, warning: &Diagnostic) {
+    cx.shell.diagnostic(&warning.clone().relative_to(&ws.root));
 }
 
 /// The facts' warnings, located in the feature directory, and a warning
 /// naming what was looked for when nothing says the feature is about containers.
-fn feature_warnings(feature: &Feature, facts: &Facts) -> Vec<spec::Warning> {
-    let mut warnings: Vec<spec::Warning> = facts
+fn feature_warnings(feature: &Feature, facts: &Facts) -> Vec<Diagnostic> {
+    let mut warnings: Vec<Diagnostic> = facts
         .warnings
         .iter()
-        .map(|w| spec::Warning {
-            file: feature.dir.join(&w.file),
-            ..w.clone()
-        })
+        .map(|w| w.clone().in_dir(&feature.dir))
         .collect();
     if !facts.about_containers() {
-        warnings.push(spec::Warning {
-            file: feature.plan_path(),
-            line: 1,
-            message: "no container facts found: no port (EXPOSE, -p, Network Requirements), health endpoint (/health…, Health Monitoring), base image (FROM, Base Image Strategy), environment variable (configuration tables, -e, ENV), runtime user, backing service or build stage in the documents; the container tasks use the template's defaults".to_string(),
-        });
+        warnings.push(Diagnostic::warning(1, "no container facts found: no port (EXPOSE, -p, Network Requirements), health endpoint (/health…, Health Monitoring), base image (FROM, Base Image Strategy), environment variable (configuration tables, -e, ENV), runtime user, backing service or build stage in the documents; the container tasks use the template's defaults").in_file(feature.plan_path()));
     }
     warnings
 }

@@ -190,8 +190,7 @@ fn build_context(
         extra: &vendored_build_files(&ws.root),
     });
     for warning in warnings {
-        let file = feature.dir.join(&warning.file);
-        warn_located(cx, ws, &spec::Warning { file, ..warning });
+        warn_located(cx, ws, &warning.in_dir(&feature.dir));
     }
     Ok(context)
 }

@@ -5,7 +5,7 @@ use super::{
     rank, Backing, Contract, Decision, EnvVar, Fact, Facts, Goals, Health, Images, Missing, Port,
     Request, Scenario, Source, User, LOOKED_FOR,
 };
-use crate::spec::Warning;
+use crate::Diagnostic;
 use std::path::PathBuf;
 
 #[derive(Default)]
@@ -27,19 +27,15 @@ pub struct Collector {
     pub scenarios: Vec<Scenario>,
     pub contracts: Vec<Contract>,
     pub stages: Vec<Fact<String>>,
-    pub warnings: Vec<Warning>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 fn order(source: &Source) -> (usize, usize) {
     (rank(&source.file), source.line)
 }
 
-pub fn warning(source: &Source, message: String) -> Warning {
-    Warning {
-        file: PathBuf::from(&source.file),
-        line: source.line,
-        message,
-    }
+pub fn warning(source: &Source, message: String) -> Diagnostic {
+    Diagnostic::warning(source.line, message).in_file(PathBuf::from(&source.file))
 }
 
 impl Collector {

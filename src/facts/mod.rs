@@ -21,7 +21,8 @@ pub mod values;
 
 pub use decisions::topic_of;
 
-use crate::spec::{Documents, Warning};
+use crate::spec::Documents;
+use crate::Diagnostic;
 use collect::Collector;
 use serde::Serialize;
 use std::fmt;
@@ -218,7 +219,7 @@ pub struct Facts {
     pub stages: Vec<Fact<String>>,
     pub missing: Vec<Missing>,
     /// Disagreements between documents and values that cannot be used.
-    pub warnings: Vec<Warning>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// What each kind of fact is looked for in, for "looked for, not found".

@@ -160,7 +160,7 @@ fn precedence_decides_and_warns_naming_both_places() {
     let messages: Vec<String> = f
         .warnings
         .iter()
-        .map(|w| format!("{}:{}: {}", w.file.display(), w.line, w.message))
+        .map(|w| format!("{}: {}", w.location(), w.message))
         .collect();
     assert_eq!(
         messages,

@@ -3,6 +3,7 @@
 //! failed write of data is remembered and reported by `finish` (exit 1); a
 //! closed pipe (`| head`) only stops the output, quietly.
 
+use crate::{Diagnostic, Severity};
 use anstream::{AutoStream, ColorChoice};
 use anstyle::Style;
 use std::fmt::Display;
@@ -88,6 +89,23 @@ impl Shell {
     pub fn warn(&mut self, message: impl Display) {
         if self.verbosity > Verbosity::Quiet {
             let _ = writeln!(self.err, "{WARNING}warning{WARNING:#}: {message}");
+        }
+    }
+
+    /// A reader's diagnostic, `warning: file:line: message`; errors are
+    /// printed even when quiet.
+    pub fn diagnostic(&mut self, diagnostic: &Diagnostic) {
+        let style = match diagnostic.severity {
+            Severity::Error => ERROR,
+            Severity::Warning => WARNING,
+        };
+        if self.verbosity > Verbosity::Quiet || diagnostic.severity == Severity::Error {
+            let (severity, location) = (diagnostic.severity, diagnostic.location());
+            let message = &diagnostic.message;
+            let _ = writeln!(
+                self.err,
+                "{style}{severity}{style:#}: {location}: {message}"
+            );
         }
     }
 

@@ -13,27 +13,16 @@ pub use markdown::Field;
 pub use plan::{Plan, PlanStyle};
 pub use tree::TreePath;
 
-use crate::{Error, Result};
+use crate::{Diagnostic, Error, Result};
 use serde::Serialize;
 use std::io::ErrorKind;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A decision, entity, scenario or build stage: plain text (markdown stripped) and its line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Item {
     pub text: String,
     pub line: usize,
-}
-
-/// Something a pure parser could not read, without the file it came from.
-pub use crate::error::Diagnostic as Issue;
-
-/// A problem that does not stop loading (an error under `--strict`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Warning {
-    pub file: PathBuf,
-    pub line: usize,
-    pub message: String,
 }
 
 /// The text of one document, named relative to the feature directory
@@ -153,7 +142,7 @@ fn line_breaks(bytes: &[u8]) -> usize {
 /// Reads plan.md, every optional document and spec.md of `feature_dir`
 /// (contracts are parsed by `contracts`, their texts are not kept). Errors
 /// name the file (and line); warnings report what a strict run should refuse.
-pub fn load(feature_dir: &Path) -> Result<(Documents, Vec<Warning>)> {
+pub fn load(feature_dir: &Path) -> Result<(Documents, Vec<Diagnostic>)> {
     let mut loader = Loader {
         dir: feature_dir,
         present: Vec::new(),
@@ -194,16 +183,14 @@ struct Loader<'a> {
     dir: &'a Path,
     present: Vec<String>,
     texts: Vec<Text>,
-    warnings: Vec<Warning>,
+    warnings: Vec<Diagnostic>,
 }
 
 impl Loader<'_> {
     fn warn(&mut self, name: &str, line: usize, message: String) {
-        self.warnings.push(Warning {
-            file: self.dir.join(name.trim_end_matches('/')),
-            line,
-            message,
-        });
+        self.warnings.push(
+            Diagnostic::warning(line, message).in_file(self.dir.join(name.trim_end_matches('/'))),
+        );
     }
 
     /// Reads the optional document `name`, recording that it exists.
@@ -410,26 +397,13 @@ mod tests {
         let (_, warnings) = load(dir.path()).expect("loads");
         let read: Vec<_> = warnings
             .iter()
-            .map(|w| {
-                (
-                    w.file
-                        .strip_prefix(dir.path())
-                        .unwrap_or(&w.file)
-                        .to_path_buf(),
-                    w.line,
-                    w.message.as_str(),
-                )
-            })
+            .map(|w| w.clone().relative_to(dir.path()).to_string())
             .collect();
         assert_eq!(
             read,
-            vec![
-                (
-                    PathBuf::from("plan.md"),
-                    3,
-                    "Storage needs clarification: [NEEDS CLARIFICATION: which volume?]"
-                ),
-                (PathBuf::from("contracts"), 1, "no contract files found"),
+            [
+                "warning: plan.md:3: Storage needs clarification: [NEEDS CLARIFICATION: which volume?]",
+                "warning: contracts:1: no contract files found",
             ]
         );
     }

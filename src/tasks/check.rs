@@ -12,7 +12,8 @@
 use super::graph::Graph;
 use super::model::Task;
 use super::model::TaskId;
-use super::read::{is_absolute_path, Edit, Problem, Severity, TasksDoc};
+use super::read::{is_absolute_path, TasksDoc};
+use crate::diagnostic::{Diagnostic, Edit, Severity};
 use std::collections::{HashMap, HashSet};
 
 /// One finding of a rule over a task list: the task (index) it is about.
@@ -26,10 +27,10 @@ pub struct Finding {
 }
 
 /// Every problem, sorted by line (errors first on a line).
-pub fn check(doc: &TasksDoc) -> Vec<Problem> {
+pub fn check(doc: &TasksDoc) -> Vec<Diagnostic> {
     let mut problems = doc.problems.clone();
     if doc.tasks.is_empty() {
-        problems.push(Problem::error(
+        problems.push(Diagnostic::error(
             1,
             "no task lines found (a task is a checkbox item such as `- [ ] T001 Description in path/to/file`)",
         ));
@@ -48,7 +49,7 @@ pub fn check(doc: &TasksDoc) -> Vec<Problem> {
             None => Vec::new(),
         };
         problems.push(
-            Problem::new(
+            Diagnostic::new(
                 doc.tasks[finding.task].line,
                 finding.severity,
                 finding.message,
@@ -97,7 +98,7 @@ pub fn fix(text: &str) -> (String, usize) {
 
 /// Applies the problems' fixes that do not overlap one another (the ones
 /// left out are found again by the next pass); the count of problems fixed.
-fn apply(text: &str, problems: &[Problem]) -> (String, usize) {
+fn apply(text: &str, problems: &[Diagnostic]) -> (String, usize) {
     let mut edits: Vec<&Edit> = Vec::new();
     let mut fixed = 0;
     for problem in problems.iter().filter(|p| !p.fix.is_empty()) {
@@ -157,7 +158,7 @@ fn waits_through_statements(doc: &TasksDoc, from: TaskId, target: TaskId) -> boo
     false
 }
 
-fn duplicate_ids(doc: &TasksDoc, problems: &mut Vec<Problem>) {
+fn duplicate_ids(doc: &TasksDoc, problems: &mut Vec<Diagnostic>) {
     let mut lines: HashMap<_, Vec<usize>> = HashMap::new();
     for entry in &doc.tasks {
         lines.entry(entry.task.id).or_default().push(entry.line);
@@ -166,7 +167,7 @@ fn duplicate_ids(doc: &TasksDoc, problems: &mut Vec<Problem>) {
         let all = &lines[&entry.task.id];
         if all.len() > 1 && all[0] == entry.line {
             let others: Vec<String> = all[1..].iter().map(ToString::to_string).collect();
-            problems.push(Problem::error(
+            problems.push(Diagnostic::error(
                 entry.line,
                 format!(
                     "duplicate task ID {} (also on line {})",
@@ -178,13 +179,13 @@ fn duplicate_ids(doc: &TasksDoc, problems: &mut Vec<Problem>) {
     }
 }
 
-fn unknown_dependencies(doc: &TasksDoc, problems: &mut Vec<Problem>) {
+fn unknown_dependencies(doc: &TasksDoc, problems: &mut Vec<Diagnostic>) {
     for dependency in &doc.dependencies {
         let mut reported = Vec::new();
         for &id in dependency.before.iter().chain(&dependency.after) {
             if doc.get(id).is_none() && !reported.contains(&id) {
                 reported.push(id);
-                problems.push(Problem::error(
+                problems.push(Diagnostic::error(
                     dependency.line,
                     format!("dependency names unknown task {id}"),
                 ));
@@ -193,14 +194,14 @@ fn unknown_dependencies(doc: &TasksDoc, problems: &mut Vec<Problem>) {
     }
 }
 
-fn cycle(doc: &TasksDoc, problems: &mut Vec<Problem>) {
+fn cycle(doc: &TasksDoc, problems: &mut Vec<Diagnostic>) {
     if let Some(cycle) = Graph::new(doc).cycle() {
         let line = cycle
             .first()
             .and_then(|&id| doc.get(id))
             .map_or(0, |entry| entry.line);
         let path: Vec<String> = cycle.iter().map(ToString::to_string).collect();
-        problems.push(Problem::error(
+        problems.push(Diagnostic::error(
             line,
             format!("dependency cycle: {}", path.join(" → ")),
         ));

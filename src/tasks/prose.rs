@@ -11,7 +11,8 @@
 //! naming the line.
 
 use super::model::TaskId;
-use super::read::{Dependency, Problem, TasksDoc};
+use super::read::{Dependency, TasksDoc};
+use crate::Diagnostic;
 use std::collections::BTreeMap;
 
 /// What a line is about when one side of its statement names nothing.
@@ -45,7 +46,7 @@ pub enum Mode {
 #[derive(Debug, Default)]
 pub struct Found {
     pub dependencies: Vec<Dependency>,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<Diagnostic>,
     /// The line states the task's dependencies (`none` included).
     pub states_dependencies: bool,
 }
@@ -484,7 +485,7 @@ impl Resolver {
         if completes && matches!(mode, Mode::Detail | Mode::Labelled) {
             push(found, ids, self.context_ids(context), line);
         } else if mode == Mode::Section {
-            found.problems.push(Problem::warning(
+            found.problems.push(Diagnostic::warning(
                 line,
                 format!(
                     "names tasks but no order between them: `{}`",
@@ -728,8 +729,8 @@ fn push(found: &mut Found, before: Vec<TaskId>, after: Vec<TaskId>, line: usize)
     });
 }
 
-fn unresolved(line: usize, sentence: &str) -> Problem {
-    Problem::warning(
+fn unresolved(line: usize, sentence: &str) -> Diagnostic {
+    Diagnostic::warning(
         line,
         format!(
             "cannot tell which tasks `{}` orders; no dependency read from it",

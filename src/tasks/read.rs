@@ -4,12 +4,13 @@
 //! The Markdown structure (headings, list items, task checkboxes, code fences,
 //! HTML comments) comes from one pulldown-cmark pass; this module only reads
 //! the text of the lines that pass gives it. Reading never fails: what is not
-//! understood is skipped or reported as a [`Problem`] naming its line. Every
+//! understood is skipped or reported as a [`Diagnostic`] naming its line. Every
 //! task keeps the byte range of its checkbox mark so that edits touch one byte
 //! and leave the rest of the file (detail lines included) as it was.
 
 use super::model::{Task, TaskId};
 use super::prose::{self, Context, Mode, Resolver};
+use crate::diagnostic::{Diagnostic, Edit};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -23,7 +24,7 @@ pub struct TasksDoc {
     pub phases: Vec<Phase>,
     /// Every dependency statement, in file order.
     pub dependencies: Vec<Dependency>,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<Diagnostic>,
     /// The line saying that user stories can proceed in parallel, if one
     /// does: then story phases run side by side.
     pub stories_in_parallel: Option<usize>,
@@ -72,54 +73,6 @@ pub struct Dependency {
     pub before: Vec<TaskId>,
     pub after: Vec<TaskId>,
     pub line: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub line: usize,
-    pub severity: Severity,
-    pub message: String,
-    /// The edits that fix it when the fix is mechanical (`check --fix`);
-    /// empty when it takes a person.
-    pub fix: Vec<Edit>,
-}
-
-/// Replace the bytes `range` of the file's text with `text`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
-    pub range: Range<usize>,
-    pub text: String,
-}
-
-impl Problem {
-    pub fn new(line: usize, severity: Severity, message: impl Into<String>) -> Problem {
-        Problem {
-            line,
-            severity,
-            message: message.into(),
-            fix: Vec::new(),
-        }
-    }
-
-    pub fn error(line: usize, message: impl Into<String>) -> Problem {
-        Problem::new(line, Severity::Error, message)
-    }
-
-    pub fn warning(line: usize, message: impl Into<String>) -> Problem {
-        Problem::new(line, Severity::Warning, message)
-    }
-
-    pub fn with_fix(mut self, fix: Vec<Edit>) -> Problem {
-        self.fix = fix;
-        self
-    }
 }
 
 impl TasksDoc {
@@ -372,7 +325,7 @@ impl<'a> Scan<'a> {
         }
         let problem = match not_a_task(text) {
             None => return,
-            Some(NotATask::NoCheckbox { id, at, insert }) => Problem::warning(
+            Some(NotATask::NoCheckbox { id, at, insert }) => Diagnostic::warning(
                 line,
                 format!("{id} has no checkbox, so it is not read as a task; `- [ ] {id} ...` makes it one"),
             )
@@ -380,7 +333,7 @@ impl<'a> Scan<'a> {
                 range: start + at..start + at,
                 text: insert.to_string(),
             }]),
-            Some(NotATask::Malformed { id, range, mark }) => Problem::error(
+            Some(NotATask::Malformed { id, range, mark }) => Diagnostic::error(
                 line,
                 format!(
                     "{id}'s checkbox `{}` is not one Markdown reads, so it is not read as a task; write `[ ]`, or `[x]` when it is done",
@@ -405,7 +358,7 @@ impl<'a> Scan<'a> {
         let parsed = match task_text(rest) {
             None => return,
             Some(Err(message)) => {
-                self.doc.problems.push(Problem::error(line, message));
+                self.doc.problems.push(Diagnostic::error(line, message));
                 return;
             }
             Some(Ok(parsed)) => parsed,
@@ -1212,7 +1165,7 @@ mod tests {
         assert!(doc.tasks.is_empty());
         assert_eq!(
             doc.problems,
-            [Problem::error(
+            [Diagnostic::error(
                 1,
                 "`T4` is not a task ID (`T` or `C`, three or more digits, an optional suffix such as `a` or `-TEST`)"
             )]

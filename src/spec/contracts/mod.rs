@@ -14,8 +14,8 @@ mod openapi;
 pub mod steps;
 pub mod tree;
 
-use crate::spec::{normalize_text, Warning};
-use crate::{Error, Result};
+use crate::spec::normalize_text;
+use crate::{Diagnostic, Error, Result};
 use serde::Serialize;
 use std::fs;
 use std::io::{ErrorKind, Read};
@@ -37,7 +37,7 @@ pub struct Contract {
     /// OpenAPI `servers` (Swagger `host`/`basePath`).
     pub servers: Vec<Server>,
     /// Why the file could not be read as a contract.
-    pub problem: Option<Problem>,
+    pub problem: Option<Diagnostic>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -90,8 +90,6 @@ pub struct Server {
     pub line: usize,
 }
 
-pub use crate::error::Diagnostic as Problem;
-
 /// What a file below contracts/ turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reading {
@@ -103,7 +101,7 @@ pub enum Reading {
 /// The contracts below `feature_dir/contracts` sorted by path, with warnings
 /// (files that are not contracts, contracts that cannot be parsed), or
 /// `None` when the feature has no contracts/ directory.
-pub fn load_contracts(feature_dir: &Path) -> Result<Option<(Vec<Contract>, Vec<Warning>)>> {
+pub fn load_contracts(feature_dir: &Path) -> Result<Option<(Vec<Contract>, Vec<Diagnostic>)>> {
     let Some(files) = list_files(feature_dir)? else {
         return Ok(None);
     };
@@ -116,18 +114,16 @@ pub fn load_contracts(feature_dir: &Path) -> Result<Option<(Vec<Contract>, Vec<W
             Err(problem) => Reading::Contract(unreadable(&relative, problem)),
         };
         match reading {
-            Reading::NotAContract(what) => warnings.push(Warning {
-                file,
-                line: 1,
-                message: format!("not a contract ({what}); no contract test is generated for it"),
-            }),
+            Reading::NotAContract(what) => warnings.push(
+                Diagnostic::warning(
+                    1,
+                    format!("not a contract ({what}); no contract test is generated for it"),
+                )
+                .in_file(file),
+            ),
             Reading::Contract(contract) => {
                 if let Some(problem) = &contract.problem {
-                    warnings.push(Warning {
-                        file,
-                        line: problem.line,
-                        message: problem.message.clone(),
-                    });
+                    warnings.push(problem.clone().in_file(file));
                 }
                 contracts.push(contract);
             }
@@ -150,10 +146,7 @@ pub fn read_contract(path: &str, bytes: &[u8]) -> Reading {
     let text = match normalize_text(bytes) {
         Ok(text) => text,
         Err(err) => {
-            let problem = Problem {
-                line: err.line().unwrap_or(1),
-                message: err.message().to_string(),
-            };
+            let problem = Diagnostic::warning(err.line().unwrap_or(1), err.message().to_string());
             return Reading::Contract(unreadable(path, problem));
         }
     };
@@ -190,10 +183,7 @@ pub fn parse_contract(path: &str, extension: &str, text: &str) -> Contract {
     contract.format = Format::Data;
     match parsed {
         Err(issue) => {
-            contract.problem = Some(Problem {
-                line: issue.line,
-                message: issue.message,
-            });
+            contract.problem = Some(issue);
         }
         Ok(None) => {}
         Ok(Some(root)) => {
@@ -231,7 +221,7 @@ fn looks_like_api_yaml(text: &str) -> bool {
     false
 }
 
-fn unreadable(path: &str, problem: Problem) -> Contract {
+fn unreadable(path: &str, problem: Diagnostic) -> Contract {
     Contract {
         path: path.to_string(),
         format: Format::Markdown,
@@ -249,7 +239,7 @@ pub fn contract_text(feature_dir: &Path, contract: &Contract) -> Result<String> 
 }
 
 /// The bytes of `file`, or a problem when it is larger than `MAX_CONTRACT_BYTES`.
-fn read_bounded(file: &Path) -> Result<std::result::Result<Vec<u8>, Problem>> {
+fn read_bounded(file: &Path) -> Result<std::result::Result<Vec<u8>, Diagnostic>> {
     let handle = fs::File::open(file).map_err(|err| Error::io("open", file, &err))?;
     let mut bytes = Vec::new();
     handle
@@ -257,10 +247,10 @@ fn read_bounded(file: &Path) -> Result<std::result::Result<Vec<u8>, Problem>> {
         .read_to_end(&mut bytes)
         .map_err(|err| Error::io("read", file, &err))?;
     if bytes.len() as u64 > MAX_CONTRACT_BYTES {
-        return Ok(Err(Problem {
-            line: 1,
-            message: format!("larger than {} KiB; not read", MAX_CONTRACT_BYTES / 1024),
-        }));
+        return Ok(Err(Diagnostic::warning(
+            1,
+            format!("larger than {} KiB; not read", MAX_CONTRACT_BYTES / 1024),
+        )));
     }
     Ok(Ok(bytes))
 }
@@ -325,7 +315,7 @@ mod tests {
     use super::*;
     use crate::spec::test_support::TempDir;
 
-    fn load(feature: &TempDir) -> (Vec<Contract>, Vec<Warning>) {
+    fn load(feature: &TempDir) -> (Vec<Contract>, Vec<Diagnostic>) {
         load_contracts(feature.path())
             .expect("loaded")
             .expect("present")
@@ -384,13 +374,12 @@ mod tests {
         let said: Vec<(String, usize, &str)> = warnings
             .iter()
             .map(|w| {
-                let rel = w
-                    .file
-                    .strip_prefix(feature.path())
-                    .unwrap()
-                    .display()
-                    .to_string();
-                (rel, w.line, w.message.as_str())
+                let rel = w.file.as_deref().unwrap().strip_prefix(feature.path());
+                (
+                    rel.unwrap().display().to_string(),
+                    w.line,
+                    w.message.as_str(),
+                )
             })
             .collect();
         assert_eq!(

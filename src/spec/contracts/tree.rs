@@ -4,7 +4,7 @@
 //! both get the same lines). Bounded: nesting depth and alias expansion are
 //! capped, so no input exhausts the stack or memory.
 
-use crate::spec::Issue;
+use crate::Diagnostic;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
 /// Deeper nesting than any real contract has is refused before it is built.
@@ -135,19 +135,19 @@ fn plain_json(text: &str) -> serde_json::Value {
 }
 
 /// The first document of a YAML text, or the line and reason it cannot be read.
-pub fn parse_yaml(text: &str) -> Result<Option<Node>, Issue> {
+pub fn parse_yaml(text: &str) -> Result<Option<Node>, Diagnostic> {
     Builder::default().run(text)
 }
 
 /// A JSON text: checked by `serde_json` (whose messages and lines JSON
 /// writers know), then built like YAML. Tabs may only stand between tokens
 /// in valid JSON, so they become spaces (YAML refuses some of them).
-pub fn parse_json(text: &str) -> Result<Option<Node>, Issue> {
+pub fn parse_json(text: &str) -> Result<Option<Node>, Diagnostic> {
     if let Err(err) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
-        return Err(Issue {
-            line: err.line().max(1),
-            message: format!("invalid JSON: {}", json_reason(&err)),
-        });
+        return Err(Diagnostic::warning(
+            err.line().max(1),
+            format!("invalid JSON: {}", json_reason(&err)),
+        ));
     }
     parse_yaml(&text.replace('\t', " "))
 }
@@ -176,11 +176,13 @@ struct Builder {
 }
 
 impl Builder {
-    fn run(mut self, text: &str) -> Result<Option<Node>, Issue> {
+    fn run(mut self, text: &str) -> Result<Option<Node>, Diagnostic> {
         for event in Parser::new_from_str(text) {
-            let (event, span) = event.map_err(|err| Issue {
-                line: err.marker().line().max(1),
-                message: format!("invalid YAML: {}", err.info()),
+            let (event, span) = event.map_err(|err| {
+                Diagnostic::warning(
+                    err.marker().line().max(1),
+                    format!("invalid YAML: {}", err.info()),
+                )
             })?;
             let line = span.start.line().max(1);
             match event {
@@ -210,26 +212,26 @@ impl Builder {
         Ok(self.root)
     }
 
-    fn open(&mut self, open: Open, anchor: usize) -> Result<(), Issue> {
+    fn open(&mut self, open: Open, anchor: usize) -> Result<(), Diagnostic> {
         if self.stack.len() >= MAX_DEPTH {
             let line = match &open {
                 Open::Sequence(line, _) | Open::Mapping(line, _, _) => *line,
             };
-            return Err(Issue {
+            return Err(Diagnostic::warning(
                 line,
-                message: format!("nested deeper than {MAX_DEPTH} levels"),
-            });
+                format!("nested deeper than {MAX_DEPTH} levels"),
+            ));
         }
         self.stack.push((open, anchor));
         Ok(())
     }
 
-    fn close(&mut self, line: usize) -> Result<(), Issue> {
+    fn close(&mut self, line: usize) -> Result<(), Diagnostic> {
         let Some((open, anchor)) = self.stack.pop() else {
-            return Err(Issue {
+            return Err(Diagnostic::warning(
                 line,
-                message: "invalid YAML: unbalanced collection".to_string(),
-            });
+                "invalid YAML: unbalanced collection",
+            ));
         };
         let node = match open {
             Open::Sequence(line, items) => Node {
@@ -244,7 +246,7 @@ impl Builder {
         self.add(node, anchor)
     }
 
-    fn alias(&mut self, id: usize, line: usize) -> Result<(), Issue> {
+    fn alias(&mut self, id: usize, line: usize) -> Result<(), Diagnostic> {
         let Some(node) = self
             .anchors
             .iter()
@@ -252,23 +254,23 @@ impl Builder {
             .find(|(a, _)| *a == id)
             .map(|(_, n)| n.clone())
         else {
-            return Err(Issue {
+            return Err(Diagnostic::warning(
                 line,
-                message: "invalid YAML: alias to an unknown anchor".to_string(),
-            });
+                "invalid YAML: alias to an unknown anchor",
+            ));
         };
         self.alias_budget_used += size(&node);
         if self.alias_budget_used > ALIAS_BUDGET {
-            return Err(Issue {
+            return Err(Diagnostic::warning(
                 line,
-                message: format!("aliases expand to more than {ALIAS_BUDGET} nodes"),
-            });
+                format!("aliases expand to more than {ALIAS_BUDGET} nodes"),
+            ));
         }
         self.add(node, 0)
     }
 
     /// Puts a finished node into the innermost open collection (or makes it the root).
-    fn add(&mut self, node: Node, anchor: usize) -> Result<(), Issue> {
+    fn add(&mut self, node: Node, anchor: usize) -> Result<(), Diagnostic> {
         if anchor > 0 {
             self.anchors.push((anchor, node.clone()));
         }
