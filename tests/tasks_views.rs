@@ -121,7 +121,7 @@ fn check_passes_a_clean_file_and_warnings_fail_only_when_denied() {
     let output = repo.run(&["check"]);
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "specs/001-x/tasks.md:6: warning: T003 and T004 overlap in one phase: docs/ (T004) holds docs/notes.md (T003), and one of them is [P]\n"
+        "warning: specs/001-x/tasks.md:6: T003 and T004 overlap in one phase: docs/ (T004) holds docs/notes.md (T003), and one of them is [P]\n"
     );
     assert_eq!(output.status.code(), Some(0));
     for deny in [
@@ -153,12 +153,12 @@ fn check_reports_every_problem_as_file_line_and_severity_and_exits_1() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "hand.md:2: error: duplicate task ID T001 (also on line 4)\n\
-         hand.md:2: error: dependency cycle: T001 → T002 → T001\n\
-         hand.md:3: error: T001 and T002 share src/a.rs in one phase, and both are [P] and would run together\n\
-         hand.md:5: warning: T003 names no file or directory path\n\
-         hand.md:9: error: dependency names unknown task T404\n\
-         hand.md:10: warning: cannot tell which tasks `Models before services` orders; no dependency read from it\n"
+        "error: hand.md:2: duplicate task ID T001 (also on line 4)\n\
+         error: hand.md:2: dependency cycle: T001 → T002 → T001\n\
+         error: hand.md:3: T001 and T002 share src/a.rs in one phase, and both are [P] and would run together\n\
+         warning: hand.md:5: T003 names no file or directory path\n\
+         error: hand.md:9: dependency names unknown task T404\n\
+         warning: hand.md:10: cannot tell which tasks `Models before services` orders; no dependency read from it\n"
     );
     assert!(String::from_utf8_lossy(&output.stderr).contains("check failed: 4 errors, 2 warnings"));
     let output = repo.run(&["check", "hand.md", "--format", "json"]);
@@ -231,7 +231,7 @@ fn check_fix_applies_mechanical_fixes_atomically_and_a_second_run_is_a_no_op() {
     }
     assert!(
         stdout.ends_with(
-            "specs/001-x/tasks.md:11: error: duplicate task ID T006 (also on line 12)\n"
+            "error: specs/001-x/tasks.md:11: duplicate task ID T006 (also on line 12)\n"
         ),
         "{stdout}"
     );

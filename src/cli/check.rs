@@ -168,7 +168,7 @@ fn counts(errors: usize, warnings: usize) -> String {
 fn render_text(display: &str, problems: &[Diagnostic]) -> String {
     problems
         .iter()
-        .map(|p| format!("{display}:{}: {}: {}\n", p.line, p.severity, p.message))
+        .map(|problem| format!("{}\n", problem.clone().in_file(display)))
         .collect()
 }
 
