@@ -1,5 +1,5 @@
-//! The command line as cargo runs it: exit codes, `CARGO_TERM_COLOR`, and
-//! the completion script working in a real bash.
+//! The command line as cargo runs it: exit codes and `CARGO_TERM_COLOR`
+//! (the completion scripts are tested in their shells in tests/completions.rs).
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -63,36 +63,4 @@ fn cargo_term_color_colours_help_errors_and_status_output() {
     // An unknown value is a usage error, as it is for cargo.
     let bad = cargo_tasks(dir.path(), &["tasks", "status"], Some("sometimes"));
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad.stderr));
-}
-
-#[test]
-fn bash_completes_verbs_and_options_of_cargo_tasks() {
-    let dir = tempfile::tempdir().unwrap();
-    let script = cargo_tasks(dir.path(), &["tasks", "completions", "bash"], None);
-    assert_eq!(script.status.code(), Some(0));
-    std::fs::write(dir.path().join("cargo.bash"), &script.stdout).unwrap();
-    // `_cargo <command> <current word> <previous word>`, as bash calls it.
-    let complete = |words: &str, cur: &str, prev: &str| {
-        let program = format!(
-            "source ./cargo.bash; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); \
-             _cargo cargo '{cur}' '{prev}'; printf '%s\\n' \"${{COMPREPLY[@]}}\""
-        );
-        let output = Command::new("bash")
-            .args(["--norc", "-c", &program])
-            .current_dir(dir.path())
-            .output()
-            .expect("bash runs");
-        assert!(output.status.success(), "{}", text(&output.stderr));
-        text(&output.stdout)
-    };
-    assert_eq!(complete("cargo ta", "ta", "cargo"), "tasks\n");
-    assert_eq!(complete("cargo tasks gen", "gen", "tasks"), "generate\n");
-    assert_eq!(
-        complete("cargo tasks generate --fea", "--fea", "generate"),
-        "--feature\n"
-    );
-    assert_eq!(
-        complete("cargo tasks completions p", "p", "completions"),
-        "powershell\n"
-    );
 }
