@@ -99,8 +99,9 @@ fn graph_renders_mermaid_dot_and_svg_with_done_tasks_apart() {
         svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
         "{svg}"
     );
-    assert_eq!(svg.matches("<rect ").count(), 5);
-    assert_eq!(svg.matches("<line ").count(), 4);
+    assert_eq!(svg.matches("<g class=\"task").count(), 5);
+    assert_eq!(svg.matches("<g class=\"phase\">").count(), 2);
+    assert_eq!(svg.matches("<path class=\"edge\"").count(), 4);
     assert_eq!(svg.matches("class=\"task done\"").count(), 1);
 }
 
@@ -270,4 +271,143 @@ fn check_fix_applies_mechanical_fixes_atomically_and_a_second_run_is_a_no_op() {
     let clean = repo.run(&["check", "--fix"]);
     assert_eq!(clean.status.code(), Some(0));
     assert!(!String::from_utf8_lossy(&clean.stderr).contains("Fixed"));
+}
+
+/// The number after `name="` in an SVG element.
+fn attribute(element: &str, name: &str) -> f64 {
+    let start = element.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+    let end = start + element[start..].find('"').unwrap();
+    element[start..end].parse().expect("a number")
+}
+
+/// Each SVG element of a class, from its start to the end of its group.
+fn elements<'a>(svg: &'a str, start: &str) -> Vec<&'a str> {
+    svg.match_indices(start)
+        .map(|(at, _)| &svg[at..at + svg[at..].find('\n').unwrap()])
+        .collect()
+}
+
+/// The points each edge path goes through: its start and each curve's end.
+fn routes(svg: &str) -> Vec<Vec<(f64, f64)>> {
+    elements(svg, "<path class=\"edge\"")
+        .iter()
+        .map(|path| {
+            let d = &path[path.find(" d=\"").unwrap() + 4..];
+            let d = &d[..d.find('"').unwrap()];
+            let pairs: Vec<(f64, f64)> = d
+                .split([' ', 'M', 'C'])
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    let (x, y) = p.split_once(',').unwrap();
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect();
+            std::iter::once(pairs[0])
+                .chain(pairs[1..].iter().skip(2).step_by(3).copied())
+                .collect()
+        })
+        .collect()
+}
+
+/// Pairs of segments that cross (sharing no end point).
+fn crossings(routes: &[Vec<(f64, f64)>]) -> usize {
+    type Point = (f64, f64);
+    let segments: Vec<(Point, Point)> = routes
+        .iter()
+        .flat_map(|r| r.windows(2).map(|w| (w[0], w[1])))
+        .collect();
+    let side = |a: Point, b: Point, c: Point| (b.0 - a.0) * (c.1 - a.1) - (b.1 - a.1) * (c.0 - a.0);
+    let mut count = 0;
+    for (i, &(p1, p2)) in segments.iter().enumerate() {
+        for &(p3, p4) in &segments[i + 1..] {
+            if [p3, p4].contains(&p1) || [p3, p4].contains(&p2) {
+                continue;
+            }
+            let apart = side(p3, p4, p1) * side(p3, p4, p2) < 0.0
+                && side(p1, p2, p3) * side(p1, p2, p4) < 0.0;
+            count += usize::from(apart);
+        }
+    }
+    count
+}
+
+/// (x0, y0, x1, y1) of an element's first rect.
+fn bounds(element: &str) -> (f64, f64, f64, f64) {
+    let rect = &element[element.find("<rect ").unwrap()..];
+    let (x, y) = (attribute(rect, "x"), attribute(rect, "y"));
+    (
+        x,
+        y,
+        x + attribute(rect, "width"),
+        y + attribute(rect, "height"),
+    )
+}
+
+#[test]
+fn graph_svg_is_layered_clustered_labelled_and_crosses_less_than_before() {
+    // Generated files of the CLI scenarios, and the edge crossings of the
+    // straight-line drawing before layering and clusters (commit 2cc4724).
+    for (tasks_md, before) in [
+        (
+            include_str!("testsuite/generate/multi.out/specs/002-split/tasks.md"),
+            52,
+        ),
+        (
+            include_str!("testsuite/generate/single.out/specs/001-containerize-hello/tasks.md"),
+            70,
+        ),
+    ] {
+        let repo = Repo::new(tasks_md);
+        let svg = repo.ok(&["graph", "--format", "svg"]);
+        let doc = cargo_tasks::tasks::read::parse(tasks_md);
+        let phases: Vec<(String, (f64, f64, f64, f64))> = elements(&svg, "<g class=\"phase\">")
+            .iter()
+            .map(|g| {
+                let title = &g[g.find("\">Phase").unwrap() + 2..g.find("</text>").unwrap()];
+                (title.to_string(), bounds(g))
+            })
+            .collect();
+        assert_eq!(phases.len(), 5, "{svg}");
+        let tasks = elements(&svg, "<g class=\"task");
+        assert_eq!(tasks.len(), doc.tasks.len());
+        let overlap = |a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)| {
+            a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+        };
+        for (entry, g) in doc.tasks.iter().zip(&tasks) {
+            let id = entry.task.id.to_string();
+            assert!(g.contains(&format!("<title>{id}: ")), "{g}");
+            assert!(
+                g.contains(&format!("font-weight=\"bold\">{id}</text>")),
+                "{g}"
+            );
+            let first_words: String = entry.task.description.chars().take(12).collect();
+            assert!(
+                g.contains(&format!("font-size=\"11\">{first_words}")),
+                "{g}"
+            );
+            // Inside its phase's box, and in no other.
+            let b = bounds(g);
+            for (title, area) in &phases {
+                let inside = area.0 <= b.0 && b.2 <= area.2 && area.1 <= b.1 && b.3 <= area.3;
+                assert_eq!(inside, *title == entry.task.phase, "{id} and {title}");
+            }
+        }
+        for (i, a) in tasks.iter().enumerate() {
+            for b in &tasks[i + 1..] {
+                assert!(!overlap(bounds(a), bounds(b)), "{a}\n{b}");
+            }
+        }
+        for (i, a) in phases.iter().enumerate() {
+            for b in &phases[i + 1..] {
+                assert!(!overlap(a.1, b.1), "{} and {} overlap", a.0, b.0);
+            }
+        }
+        let routes = routes(&svg);
+        assert!(!routes.is_empty());
+        for route in &routes {
+            assert!(route.windows(2).all(|w| w[0].1 < w[1].1), "{route:?}");
+        }
+        let now = crossings(&routes);
+        assert!(now < before, "{now} crossings, {before} before");
+    }
 }

@@ -28,11 +28,11 @@ impl GraphArgs {
     pub fn run(&self, cx: &mut Context) -> Result<()> {
         let ws = cx.workspace_root()?;
         let file = TasksFile::load(&ws, &self.feature)?;
-        let graph = Graph::new(&file.doc);
+        let scene = Graph::new(&file.doc).scene();
         let text = match self.format {
-            GraphFormat::Mermaid => graph.to_mermaid(),
-            GraphFormat::Dot => graph.to_dot(),
-            GraphFormat::Svg => graph.to_svg(),
+            GraphFormat::Mermaid => scene.to_mermaid(),
+            GraphFormat::Dot => scene.to_dot(),
+            GraphFormat::Svg => scene.to_svg(),
         };
         cx.shell.out(&text);
         Ok(())

@@ -14,11 +14,11 @@
 //! per group statement (`T004-T009 before T010-T013`), so that its size stays
 //! linear in the file: no statement is expanded into all its pairs.
 
+use super::drawing::{self, Scene, TaskLabel};
 use super::model::TaskId;
 use super::prose;
 use super::read::{TaskEntry, TasksDoc};
 use std::collections::{HashMap, HashSet};
-use std::fmt::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Node {
@@ -510,209 +510,41 @@ impl<'a> Graph<'a> {
         None
     }
 
-    /// The nodes drawn: every task, and the joins of group statements.
-    fn drawn_nodes(&self) -> Vec<usize> {
+    /// What `graph` draws: every task, the joins of group statements, and
+    /// the stated edges between them.
+    pub fn scene(&self) -> Scene {
         let joins: HashSet<usize> = self
             .drawn
             .iter()
             .flat_map(|&(a, b)| [a, b])
             .filter(|&n| self.nodes[n] == Node::Join)
             .collect();
-        (0..self.nodes.len())
+        let drawn: Vec<usize> = (0..self.nodes.len())
             .filter(|n| self.entry(*n).is_some() || joins.contains(n))
-            .collect()
-    }
-
-    /// A node's name in Mermaid and DOT: the ID (`-` as `_`, which both
-    /// read as part of a name), or `J<n>` for a join.
-    fn name(&self, node: usize) -> String {
-        match self.entry(node) {
-            Some(entry) => entry.task.id.to_string().replace('-', "_"),
-            None => format!("J{node}"),
-        }
-    }
-
-    pub fn to_mermaid(&self) -> String {
-        let mut out = String::from("flowchart TD\n");
-        for node in self.drawn_nodes() {
-            match self.entry(node) {
-                Some(entry) => {
-                    let _ = writeln!(
-                        out,
-                        "    {}[\"{}: {}\"]",
-                        self.name(node),
-                        entry.task.id,
-                        label(&entry.task.description, '#')
-                    );
-                }
-                None => {
-                    let _ = writeln!(out, "    {}(( ))", self.name(node));
-                }
-            }
-        }
-        for &(before, after) in &self.drawn {
-            let _ = writeln!(out, "    {} --> {}", self.name(before), self.name(after));
-        }
-        out.push_str("    classDef done fill:#d4edda,stroke:#28a745,color:#155724\n");
-        let done: Vec<String> = self
-            .doc
-            .tasks
+            .collect();
+        let at: HashMap<usize, usize> = drawn.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+        let nodes = drawn
             .iter()
-            .filter(|e| e.task.done && self.node_of.contains_key(&e.task.id))
-            .map(|e| e.task.id.to_string().replace('-', "_"))
-            .collect::<Vec<_>>();
-        let mut unique = done.clone();
-        unique.dedup();
-        if !unique.is_empty() {
-            let _ = writeln!(out, "    class {} done", unique.join(","));
+            .map(|&n| match self.entry(n) {
+                Some(entry) => drawing::Node {
+                    task: Some(TaskLabel {
+                        id: entry.task.id,
+                        description: entry.task.description.clone(),
+                        done: entry.task.done,
+                    }),
+                    phase: Some(entry.phase),
+                },
+                None => drawing::Node {
+                    task: None,
+                    phase: None,
+                },
+            })
+            .collect();
+        Scene {
+            nodes,
+            edges: self.drawn.iter().map(|(a, b)| (at[a], at[b])).collect(),
+            phases: self.doc.phases.iter().map(|p| p.title.clone()).collect(),
         }
-        out
-    }
-
-    pub fn to_dot(&self) -> String {
-        let mut out = String::from("digraph tasks {\n    rankdir=TB;\n    node [shape=box];\n");
-        for node in self.drawn_nodes() {
-            match self.entry(node) {
-                Some(entry) => {
-                    let style = if entry.task.done {
-                        ", style=filled, fillcolor=\"#d4edda\", color=\"#28a745\""
-                    } else {
-                        ""
-                    };
-                    let _ = writeln!(
-                        out,
-                        "    \"{}\" [label=\"{}: {}\"{style}];",
-                        self.name(node),
-                        entry.task.id,
-                        label(&entry.task.description, '\\')
-                    );
-                }
-                None => {
-                    let _ = writeln!(
-                        out,
-                        "    \"{}\" [shape=point, width=0.08];",
-                        self.name(node)
-                    );
-                }
-            }
-        }
-        for &(before, after) in &self.drawn {
-            let _ = writeln!(
-                out,
-                "    \"{}\" -> \"{}\";",
-                self.name(before),
-                self.name(after)
-            );
-        }
-        out.push_str("}\n");
-        out
-    }
-
-    /// Each drawn node's layer: the length of its longest chain of drawn
-    /// edges (nodes on a cycle stay where the cycle was entered). Linear.
-    fn layers(&self, nodes: &[usize]) -> HashMap<usize, usize> {
-        let mut incoming: HashMap<usize, usize> = nodes.iter().map(|&n| (n, 0)).collect();
-        let mut outgoing: HashMap<usize, Vec<usize>> = HashMap::new();
-        for &(before, after) in &self.drawn {
-            *incoming.entry(after).or_default() += 1;
-            outgoing.entry(before).or_default().push(after);
-        }
-        let mut layer: HashMap<usize, usize> = nodes.iter().map(|&n| (n, 0)).collect();
-        let mut queue: Vec<usize> = nodes.iter().copied().filter(|n| incoming[n] == 0).collect();
-        while let Some(node) = queue.pop() {
-            let here = layer[&node];
-            for &next in outgoing.get(&node).map_or(&[][..], Vec::as_slice) {
-                let slot = layer.entry(next).or_default();
-                *slot = (*slot).max(here + 1);
-                let count = incoming.entry(next).or_default();
-                *count -= 1;
-                if *count == 0 {
-                    queue.push(next);
-                }
-            }
-        }
-        layer
-    }
-
-    /// A layered drawing: one row per layer, nodes left to right in file
-    /// order, edges as straight lines with arrowheads.
-    pub fn to_svg(&self) -> String {
-        const BOX_W: usize = 200;
-        const BOX_H: usize = 44;
-        const GAP_X: usize = 30;
-        const GAP_Y: usize = 50;
-        const MARGIN: usize = 20;
-        let nodes = self.drawn_nodes();
-        let layers = self.layers(&nodes);
-        let mut rows: Vec<Vec<usize>> = Vec::new();
-        for &node in &nodes {
-            let layer = layers[&node];
-            if rows.len() <= layer {
-                rows.resize(layer + 1, Vec::new());
-            }
-            rows[layer].push(node);
-        }
-        let mut position: HashMap<usize, (usize, usize)> = HashMap::new();
-        for (row, members) in rows.iter().enumerate() {
-            for (column, &node) in members.iter().enumerate() {
-                position.insert(
-                    node,
-                    (
-                        MARGIN + column * (BOX_W + GAP_X),
-                        MARGIN + row * (BOX_H + GAP_Y),
-                    ),
-                );
-            }
-        }
-        let widest = rows.iter().map(Vec::len).max().unwrap_or(0);
-        let width = 2 * MARGIN + widest * (BOX_W + GAP_X);
-        let height = 2 * MARGIN + rows.len() * (BOX_H + GAP_Y);
-        let mut out = format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"12\">\n\
-             <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#555\"/></marker></defs>\n"
-        );
-        for &(before, after) in &self.drawn {
-            let (x1, y1) = (position[&before].0 + BOX_W / 2, position[&before].1 + BOX_H);
-            let (x2, y2) = (position[&after].0 + BOX_W / 2, position[&after].1);
-            let _ = writeln!(
-                out,
-                "<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"#555\" marker-end=\"url(#arrow)\"/>"
-            );
-        }
-        for &node in &nodes {
-            let (x, y) = position[&node];
-            let Some(entry) = self.entry(node) else {
-                let _ = writeln!(
-                    out,
-                    "<circle class=\"join\" cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"#555\"/>",
-                    x + BOX_W / 2,
-                    y + BOX_H / 2
-                );
-                continue;
-            };
-            let task = &entry.task;
-            let (fill, stroke, class) = if task.done {
-                ("#d4edda", "#28a745", "task done")
-            } else {
-                ("#ffffff", "#333333", "task")
-            };
-            let _ = writeln!(
-                out,
-                "<g class=\"{class}\"><title>{}: {}</title><rect x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"6\" fill=\"{fill}\" stroke=\"{stroke}\"/>\
-                 <text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}{}</text><text x=\"{}\" y=\"{}\">{}</text></g>",
-                task.id,
-                xml_escape(&task.description),
-                x + 8,
-                y + 17,
-                task.id,
-                if task.done { " ✓" } else { "" },
-                x + 8,
-                y + 34,
-                xml_escape(&truncate(&task.description, 30)),
-            );
-        }
-        out.push_str("</svg>\n");
-        out
     }
 }
 
@@ -745,31 +577,6 @@ impl PathSet {
                 .any(|(at, _)| self.directories.contains(&trimmed[..at]))
             || (path.ends_with('/') && self.ancestors.contains(trimmed))
     }
-}
-
-/// The description, shortened, with quotes made safe for the target syntax.
-fn label(description: &str, quote_escape: char) -> String {
-    let short = truncate(description, 40);
-    match quote_escape {
-        '#' => short.replace('"', "#quot;"),
-        _ => short.replace('\\', "\\\\").replace('"', "\\\""),
-    }
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut short: String = text.chars().take(max - 1).collect();
-    short.push('…');
-    short
-}
-
-fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -986,64 +793,5 @@ mod tests {
     fn self_dependency_is_not_an_edge() {
         let doc = parse("- [ ] T001 a (depends on T001)\n");
         assert!(Graph::new(&doc).cycle().is_none());
-    }
-
-    #[test]
-    fn renders_edges_joins_and_done_style() {
-        let doc = parse(TASKS);
-        let graph = Graph::new(&doc);
-        let mermaid = graph.to_mermaid();
-        assert!(mermaid.starts_with("flowchart TD\n"));
-        assert!(mermaid.contains("    T001 --> T002\n"), "{mermaid}");
-        assert!(mermaid.contains("    T006[\"T006: Test #quot;a#quot; in tests/a.rs\"]\n"));
-        assert!(mermaid.contains("    class T001 done\n"));
-        assert_eq!(mermaid.matches("(( ))").count(), 0);
-        let dot = graph.to_dot();
-        assert!(dot.contains("    \"T005\" -> \"T006\";\n"), "{dot}");
-        assert!(dot.contains("\"T001\" [label=\"T001: Setup in Cargo.toml\", style=filled"));
-        assert!(dot.contains("\"T006\" [label=\"T006: Test \\\"a\\\" in tests/a.rs\"];"));
-        let svg = graph.to_svg();
-        assert!(svg.starts_with("<svg "));
-        assert!(svg.ends_with("</svg>\n"));
-        assert_eq!(svg.matches("<rect ").count(), 6);
-        assert_eq!(svg.matches("<line ").count(), 3 + 3 + 1);
-        assert_eq!(svg.matches("class=\"task done\"").count(), 1);
-        assert!(svg.contains("Test &quot;a&quot;"));
-        // Layers: T001, then T002-T004, then T005, then T006.
-        assert!(svg.contains("<rect x=\"20\" y=\"20\""));
-        assert!(svg.contains("<rect x=\"20\" y=\"114\""));
-        assert!(svg.contains("<rect x=\"480\" y=\"114\""));
-        assert!(svg.contains("<rect x=\"20\" y=\"208\""));
-        assert!(svg.contains("<rect x=\"20\" y=\"302\""));
-        assert!(svg.contains("height=\"416\""));
-    }
-
-    #[test]
-    fn suffixed_ids_are_valid_node_names() {
-        let doc = parse("- [x] T053-TEST a\n- [ ] T054 b (depends on T053-TEST)\n");
-        let graph = Graph::new(&doc);
-        let mermaid = graph.to_mermaid();
-        assert!(
-            mermaid.contains("    T053_TEST[\"T053-TEST: a\"]\n"),
-            "{mermaid}"
-        );
-        assert!(mermaid.contains("    T053_TEST --> T054\n"), "{mermaid}");
-        assert!(mermaid.contains("    class T053_TEST done\n"), "{mermaid}");
-        assert!(graph.to_dot().contains("    \"T053_TEST\" -> \"T054\";\n"));
-    }
-
-    #[test]
-    fn labels_are_truncated_with_an_ellipsis() {
-        assert_eq!(truncate("abcdef", 6), "abcdef");
-        assert_eq!(truncate("abcdefg", 6), "abcde…");
-        assert_eq!(label("say \"hi\"", '#'), "say #quot;hi#quot;");
-        assert_eq!(label("a\\b \"c\"", '\\'), "a\\\\b \\\"c\\\"");
-    }
-
-    #[test]
-    fn layers_stay_finite_with_a_cycle() {
-        let doc = parse("- [ ] T001 a (depends on T002)\n- [ ] T002 b (depends on T001)\n");
-        let svg = Graph::new(&doc).to_svg();
-        assert_eq!(svg.matches("<rect ").count(), 2);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod dependencies;
+pub mod drawing;
 pub mod edit;
 pub mod file;
 pub mod gates;
