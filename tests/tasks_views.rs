@@ -363,7 +363,7 @@ fn graph_svg_is_layered_clustered_labelled_and_crosses_less_than_before() {
         let phases: Vec<(String, (f64, f64, f64, f64))> = elements(&svg, "<g class=\"phase\">")
             .iter()
             .map(|g| {
-                let title = &g[g.find("\">Phase").unwrap() + 2..g.find("</text>").unwrap()];
+                let title = &g[g.find("<title>").unwrap() + 7..g.find("</title>").unwrap()];
                 (title.to_string(), bounds(g))
             })
             .collect();

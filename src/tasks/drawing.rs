@@ -210,15 +210,14 @@ impl Scene {
              <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#666\"/></marker></defs>\n\
              <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
         );
-        for (phase, (x0, y0, x1, y1)) in layout.cluster_boxes(self) {
+        let boxes = layout.cluster_boxes(self);
+        for &(phase, (x0, y0, x1, y1)) in &boxes {
             let _ = writeln!(
                 out,
-                "<g class=\"phase\"><rect x=\"{x0:.0}\" y=\"{y0:.0}\" width=\"{:.0}\" height=\"{:.0}\" rx=\"8\" fill=\"#f4f6fa\" stroke=\"#9aa5b8\"/><text x=\"{:.0}\" y=\"{:.0}\" font-weight=\"bold\" fill=\"#44506a\">{}</text></g>",
+                "<g class=\"phase\"><title>{}</title><rect x=\"{x0:.0}\" y=\"{y0:.0}\" width=\"{:.0}\" height=\"{:.0}\" rx=\"8\" fill=\"#f4f6fa\" stroke=\"#9aa5b8\"/></g>",
+                xml_escape(&self.phases[phase]),
                 x1 - x0,
                 y1 - y0,
-                x0 + 8.0,
-                y0 + 15.0,
-                xml_escape(&self.phases[phase])
             );
         }
         for route in &layout.routes {
@@ -266,6 +265,16 @@ impl Scene {
                 );
             }
             out.push_str("</g>\n");
+        }
+        // Phase titles last, on a halo of the box's colour: edges pass under them.
+        for &(phase, (x0, y0, _, _)) in &boxes {
+            let _ = writeln!(
+                out,
+                "<text class=\"phase-title\" x=\"{:.0}\" y=\"{:.0}\" font-weight=\"bold\" fill=\"#44506a\" stroke=\"#f4f6fa\" stroke-width=\"5\" paint-order=\"stroke\">{}</text>",
+                x0 + 8.0,
+                y0 + 15.0,
+                xml_escape(&self.phases[phase])
+            );
         }
         out.push_str("</svg>\n");
         out
@@ -932,7 +941,9 @@ mod tests {
         assert_eq!(svg.matches("<path class=\"edge\"").count(), 8);
         assert_eq!(svg.matches("<circle class=\"join\"").count(), 1);
         assert_eq!(svg.matches("<g class=\"phase\">").count(), 3);
-        assert!(svg.contains(">Phase 2: Core</text>"));
+        assert!(svg.contains("<g class=\"phase\"><title>Phase 2: Core</title><rect "));
+        assert!(svg.contains("paint-order=\"stroke\">Phase 2: Core</text>\n"));
+        assert!(svg.ends_with("paint-order=\"stroke\">Phase 3: Tests</text>\n</svg>\n"));
         assert!(svg.contains("<title>T004: C &quot;q&quot; in src/c.rs</title>"));
         assert!(svg.contains("font-weight=\"bold\">T001 ✓</text>"));
         assert!(svg.contains("font-size=\"11\">C &quot;q&quot; in src/c.rs</text>"));
