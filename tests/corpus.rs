@@ -317,6 +317,18 @@ fn dependencies_round_trip(root: &Path, flags: &[&str]) -> Result<usize, String>
             .collect();
         assert_eq!(closure(&read_back), closure(&generated), "{rel} {flags:?}");
         let all_edges = read::parse(&every_edge_written(&text, &generated));
+        let batches = |doc: &read::TasksDoc| -> Vec<Vec<String>> {
+            let graph = Graph::new(doc);
+            let ids = |batch: &Vec<&read::TaskEntry>| {
+                batch.iter().map(|e| e.task.id.to_string()).collect()
+            };
+            graph.batches().iter().map(ids).collect()
+        };
+        assert_eq!(
+            batches(&doc),
+            batches(&all_edges),
+            "{rel} {flags:?}: next's batches"
+        );
         for entry in &doc.tasks {
             let id: TaskId = entry.task.id;
             assert_eq!(

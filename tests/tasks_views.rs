@@ -280,7 +280,8 @@ fn attribute(element: &str, name: &str) -> f64 {
     element[start..end].parse().expect("a number")
 }
 
-/// Each SVG element of a class, from its start to the end of its group.
+/// From each place `start` occurs in the SVG to the end of that line (the
+/// generator writes one element or group per line).
 fn elements<'a>(svg: &'a str, start: &str) -> Vec<&'a str> {
     svg.match_indices(start)
         .map(|(at, _)| &svg[at..at + svg[at..].find('\n').unwrap()])

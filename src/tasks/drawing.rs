@@ -44,6 +44,7 @@ const REFINED_UP_TO: usize = 1_500;
 const BOX_W: f64 = 220.0;
 const BOX_H: f64 = 52.0;
 const POINT_W: f64 = 10.0;
+const JOIN_RADIUS: f64 = 5.0;
 const ROW_GAP: f64 = 56.0;
 const COLUMN_GAP: f64 = 24.0;
 const MARGIN: f64 = 24.0;
@@ -232,7 +233,7 @@ impl Scene {
             let Some(task) = &shape.task else {
                 let _ = writeln!(
                     out,
-                    "<circle class=\"join\" cx=\"{x:.0}\" cy=\"{:.0}\" r=\"5\" fill=\"#666\"/>",
+                    "<circle class=\"join\" cx=\"{x:.0}\" cy=\"{:.0}\" r=\"{JOIN_RADIUS:.0}\" fill=\"#666\"/>",
                     y + BOX_H / 2.0
                 );
                 continue;
@@ -377,7 +378,7 @@ impl Layout {
             if is_task(item) {
                 top + BOX_H
             } else {
-                top + BOX_H / 2.0 + 5.0
+                top + BOX_H / 2.0 + JOIN_RADIUS
             }
         };
         let top = |item: usize| {
@@ -385,7 +386,7 @@ impl Layout {
             if is_task(item) {
                 top
             } else {
-                top + BOX_H / 2.0 - 5.0
+                top + BOX_H / 2.0 - JOIN_RADIUS
             }
         };
         let mut points = vec![(x[first], bottom(first))];
