@@ -7,6 +7,14 @@
 #                                  assembled as Google's distroless images are, from Debian packages:
 #                                  libc6 and libgcc-s1 (cc only), CA certificates, tzdata, a passwd
 #                                  with root, nobody and nonroot (65532); no shell, no package manager
+#   postgres:15                    Debian bookworm's PostgreSQL 15, behaving like the official image where a
+#                                  scaffolded compose.yaml relies on it: POSTGRES_PASSWORD (required),
+#                                  POSTGRES_USER and POSTGRES_DB honoured at the first start (initdb), data in
+#                                  /var/lib/postgresql/data, listening on 0.0.0.0:5432, pg_isready on PATH
+#   redis:7                        Debian bookworm's redis-server 7, data in /data, listening on 0.0.0.0:6379,
+#                                  redis-cli on PATH
+# Only these tags exist here: a document naming another tag (postgres:16, redis:7-alpine, mysql:8)
+# scaffolds fine, but that image must be pulled (or built) by the user before compose can start it.
 # <M.m> comes from the local `rustc --version`, the same fallback `cargo tasks scaffold` uses,
 # so a scaffolded Dockerfile builds here without --build-arg.
 # Idempotent: an image that already exists is kept. Prints what it did.
@@ -211,9 +219,93 @@ EOF
     build_from "$tag" "$context"
 }
 
+# Stand-in for the official postgres image: Debian's packages, the official image's first-start contract
+# (initdb with POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB; password authentication over TCP).
+build_postgres() {
+    tag="postgres:15"
+    kept "$tag" && return
+    context="$work/postgres"
+    mkdir -p "$context"
+    cat >"$context/docker-entrypoint.sh" <<'EOF'
+#!/bin/sh
+# First start (no PG_VERSION in PGDATA): initdb as POSTGRES_USER (default postgres) with POSTGRES_PASSWORD,
+# then POSTGRES_DB (default: the user's name) created on a server that listens on its socket only.
+set -eu
+if [ "${1:-}" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
+    if [ -z "${POSTGRES_PASSWORD:-}" ]; then
+        echo "postgres stand-in: POSTGRES_PASSWORD must be set" >&2
+        exit 1
+    fi
+    user="${POSTGRES_USER:-postgres}"
+    db="${POSTGRES_DB:-$user}"
+    pwfile="$(mktemp)"
+    printf '%s\n' "$POSTGRES_PASSWORD" >"$pwfile"
+    initdb -D "$PGDATA" --username="$user" --pwfile="$pwfile" --encoding=UTF8 --locale=C.UTF-8 \
+        --auth-local=trust --auth-host=scram-sha-256 >/dev/null
+    rm -f "$pwfile"
+    echo "host all all all scram-sha-256" >>"$PGDATA/pg_hba.conf"
+    echo "listen_addresses = '*'" >>"$PGDATA/postgresql.conf"
+    if [ "$db" != postgres ]; then
+        pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
+        createdb --username="$user" -- "$db"
+        pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
+    fi
+    echo "postgres stand-in: initialised $PGDATA for user $user, database $db"
+fi
+exec "$@"
+EOF
+    cat >"$context/Dockerfile" <<EOF
+FROM $runtime_tag
+RUN mkdir -p /etc/postgresql-common \\
+ && echo 'create_main_cluster = false' >/etc/postgresql-common/createcluster.conf \\
+ && apt-get update \\
+ && apt-get install -y --no-install-recommends postgresql-15 \\
+ && rm -rf /var/lib/apt/lists/* \\
+ && mkdir -p /var/lib/postgresql/data /var/run/postgresql \\
+ && chown postgres:postgres /var/lib/postgresql/data /var/run/postgresql \\
+ && chmod 0700 /var/lib/postgresql/data
+COPY docker-entrypoint.sh /usr/local/bin/
+ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
+    PGDATA=/var/lib/postgresql/data
+VOLUME /var/lib/postgresql/data
+USER postgres
+EXPOSE 5432
+STOPSIGNAL SIGINT
+ENTRYPOINT ["docker-entrypoint.sh"]
+CMD ["postgres"]
+EOF
+    chmod 0755 "$context/docker-entrypoint.sh"
+    say "building $tag from Debian's postgresql-15"
+    build_from "$tag" "$context"
+}
+
+build_redis() {
+    tag="redis:7"
+    kept "$tag" && return
+    context="$work/redis"
+    mkdir -p "$context"
+    cat >"$context/Dockerfile" <<EOF
+FROM $runtime_tag
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends redis-server \\
+ && rm -rf /var/lib/apt/lists/* \\
+ && mkdir -p /data \\
+ && chown redis:redis /data
+VOLUME /data
+WORKDIR /data
+USER redis
+EXPOSE 6379
+CMD ["redis-server", "--bind", "0.0.0.0", "--protected-mode", "no", "--dir", "/data"]
+EOF
+    say "building $tag from Debian's redis-server"
+    build_from "$tag" "$context"
+}
+
 build_runtime
 build_builder
 build_distroless gcr.io/distroless/cc-debian12:latest "libc6 libgcc-s1"
 build_distroless gcr.io/distroless/static-debian12:latest ""
+build_postgres
+build_redis
 say "runtime image: $runtime_tag"
 say "builder image: $builder_tag"

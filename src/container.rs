@@ -4,6 +4,7 @@
 //! environment-variable checks), the workspace's manifests and sources, and
 //! the contracts' requests. Pure: values in, values out.
 
+use crate::backing;
 use crate::facts::values::{first_code_span, is_digits};
 use crate::facts::{Facts, Source};
 use crate::layout::{Layout, ServiceLayout};
@@ -55,16 +56,21 @@ pub struct Context {
     pub workspace: WorkspaceFiles,
     pub services: Vec<Service>,
     /// Services the feature runs beside its own (compose lists them).
-    pub backing: Vec<BackingService>,
+    pub backing: Vec<backing::Service>,
+    /// Whether compose.yaml (and its test) is rendered: several containers,
+    /// or one beside backing services.
+    pub compose: bool,
+    pub compose_vars: Vec<ComposeVar>,
     pub contracts: Vec<ContractCheck>,
 }
 
-/// A database, cache or broker the feature's services use, from its image.
+/// A variable compose.yaml requires (`${NAME:?…}`), with the value the
+/// generated tests give it: `None` for a secret, which gets a random value
+/// each run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BackingService {
+pub struct ComposeVar {
     pub name: String,
-    pub image: String,
-    pub ports: Vec<u16>,
+    pub value: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -132,6 +138,9 @@ pub struct Env {
     pub check: Check,
     pub valid: String,
     pub invalid: Option<String>,
+    /// The value compose.yaml gives a connection variable of a backing
+    /// service (`DATABASE_URL` → `postgres://app:${POSTGRES_PASSWORD}@postgres:5432/app`).
+    pub wired: Option<backing::Parts>,
 }
 
 /// A contract file, its requests and what its generated test does with them.
@@ -209,23 +218,16 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<Diagnostic>) {
         .filter(|s| !s.ports.is_empty())
         .map(|s| s.name.clone())
         .collect();
-    let backing: Vec<BackingService> = facts
-        .backing
-        .iter()
-        .map(|b| BackingService {
-            name: b.name.clone(),
-            image: b.image.clone(),
-            ports: b.ports.clone(),
-        })
-        .collect();
+    let own: Vec<String> = services.iter().map(|s| s.name.clone()).collect();
+    let backing = backing::services(&facts.backing, &facts.env, &own);
     for service in services.iter_mut() {
         if service.ports.is_empty() {
             service.depends_on = listeners.clone();
         }
-        service
-            .depends_on
-            .extend(backing.iter().map(|b| b.name.clone()));
+        wire(service, facts, &backing);
     }
+    let compose = inputs.layout.multi || !backing.is_empty();
+    let compose_vars = compose_vars(&services, &backing);
     let contracts = contract_checks(inputs, &services);
     let goal = |fact: &Option<crate::facts::Fact<u64>>, default| {
         fact.as_ref().map_or(default, |f| f.value)
@@ -254,9 +256,49 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<Diagnostic>) {
         },
         services,
         backing,
+        compose,
+        compose_vars,
         contracts,
     };
     (context, warnings)
+}
+
+/// Gives the service's connection variables their compose values.
+fn wire(service: &mut Service, facts: &Facts, backing: &[backing::Service]) {
+    for env in service.env.iter_mut() {
+        if let Some(var) = facts.env.iter().find(|var| var.name == env.name) {
+            env.wired = backing::wire(var, backing);
+        }
+    }
+}
+
+/// Every variable compose.yaml requires, once: the services' required
+/// variables that are not wired, and the variables wired values and
+/// backing services take from the shell (passwords).
+fn compose_vars(services: &[Service], backing: &[backing::Service]) -> Vec<ComposeVar> {
+    let mut vars: Vec<ComposeVar> = Vec::new();
+    let mut add = |name: &str, value: Option<String>| {
+        if !vars.iter().any(|v| v.name == name) {
+            vars.push(ComposeVar {
+                name: name.to_string(),
+                value,
+            });
+        }
+    };
+    let from_shell = |parts: &backing::Parts| -> Vec<String> {
+        parts.iter().filter_map(|p| p.var.clone()).collect()
+    };
+    for env in services.iter().flat_map(|s| &s.env) {
+        match &env.wired {
+            Some(parts) => from_shell(parts).iter().for_each(|v| add(v, None)),
+            None if env.required => add(&env.name, Some(env.valid.clone()).filter(|_| !env.secret)),
+            None => {}
+        }
+    }
+    for setting in backing.iter().flat_map(|b| &b.environment) {
+        from_shell(&setting.value).iter().for_each(|v| add(v, None));
+    }
+    vars
 }
 
 fn service(inputs: &Inputs, slot: &ServiceLayout, warnings: &mut Vec<Diagnostic>) -> Service {
@@ -361,6 +403,7 @@ fn env(var: &crate::facts::EnvVar, warnings: &mut Vec<Diagnostic>) -> Env {
         valid: check.valid_sample(var.default.as_deref()),
         invalid: check.invalid_sample(),
         check,
+        wired: None,
     }
 }
 
@@ -545,8 +588,8 @@ impl Output {
 
 /// Every file the templates produce for `context`, sorted by path:
 /// `docker/service/<p>.hbs` → `<service.dir>/<p>` per service;
-/// `docker/feature/<p>.hbs` → `<p>` (compose.yaml and `docker/shared/` only
-/// when multi); `docker/contract/contract_<p>.hbs` →
+/// `docker/feature/<p>.hbs` → `<p>` (unless `left_out`:
+/// compose files, `docker/shared/`); `docker/contract/contract_<p>.hbs` →
 /// `<test_dir>/contracts/<stem>_<p>` per contract. Other names are ignored.
 pub fn outputs(template_names: &[String], context: &Context) -> Vec<Output> {
     let mut outputs = Vec::new();
@@ -573,7 +616,7 @@ pub fn outputs(template_names: &[String], context: &Context) -> Vec<Output> {
                 outputs.push(output(path, Scope::Contract(i)));
             }
         } else if let Some(rel) = rel.strip_prefix(FEATURE_TEMPLATES) {
-            if context.multi || !multi_only(rel, context) {
+            if !left_out(rel, context) {
                 outputs.push(output(rel.to_string(), Scope::Feature));
             }
         }
@@ -590,10 +633,16 @@ pub fn is_scaffold_template(name: &str) -> bool {
             .any(|prefix| name.starts_with(prefix))
 }
 
-/// compose.yaml and the shared directory exist only for several containers.
-fn multi_only(path: &str, context: &Context) -> bool {
-    let shared = format!("{}/shared/", context.docker_dir);
-    path == format!("{}/compose.yaml", context.docker_dir) || path.starts_with(&shared)
+/// The shared directory exists only for several containers; compose.yaml
+/// and its test for several, or for one beside backing services.
+fn left_out(path: &str, context: &Context) -> bool {
+    let shared = path.starts_with(&format!("{}/shared/", context.docker_dir));
+    let compose = [
+        format!("{}/compose.yaml", context.docker_dir),
+        format!("{}/compose_test.sh", context.test_dir),
+    ]
+    .contains(&path.to_string());
+    (shared && !context.multi) || (compose && !context.compose)
 }
 
 /// How an environment variable's value is validated by the entrypoint.
@@ -1194,6 +1243,77 @@ docker/
                 (warnings[0].file.as_deref(), warnings[0].line),
                 (Some(std::path::Path::new("plan.md")), 9)
             );
+        }
+
+        #[test]
+        fn one_container_beside_a_database_gets_compose_with_wired_variables() {
+            let plan = "# Plan: hello\n\n## Technical Context\n**Storage**: PostgreSQL\n";
+            let configuration = "| Variable | Default | Validation |\n|---|---|---|\n| `DATABASE_URL` | | must start with `postgres://` |\n| `HELLO_API_TOKEN` | | |\n| `HELLO_MODE` | | one of a, b |\n";
+            let quickstart = "# Quickstart\n\n```bash\ndocker run -d -e POSTGRES_PASSWORD=pw -e POSTGRES_DB=hello postgres:15\n```\n";
+            let ws = Workspace {
+                packages: workspace().packages[..1].to_vec(),
+                ..workspace()
+            };
+            let docs = documents(plan, configuration, &[]).with_text("quickstart.md", quickstart);
+            let (cx, _) = build(&docs, &ws, &[]);
+            assert!(!cx.multi && cx.compose);
+            let [db] = cx.backing.as_slice() else {
+                panic!("{:?}", cx.backing)
+            };
+            assert_eq!(
+                (db.name.as_str(), db.image.as_str()),
+                ("postgres", "postgres:15")
+            );
+            let spelled = |parts: &backing::Parts| -> String {
+                parts
+                    .iter()
+                    .map(|p| match (&p.text, &p.var) {
+                        (Some(text), _) => text.clone(),
+                        (_, var) => format!("${{{}}}", var.as_deref().unwrap_or("")),
+                    })
+                    .collect()
+            };
+            let env = &cx.services[0].env;
+            assert_eq!(
+                env[0].wired.as_ref().map(spelled).as_deref(),
+                Some("postgres://app:${POSTGRES_PASSWORD}@postgres:5432/hello")
+            );
+            assert!(env[1].secret && env[1].wired.is_none());
+            assert_eq!(
+                cx.compose_vars,
+                [
+                    ComposeVar {
+                        name: "POSTGRES_PASSWORD".into(),
+                        value: None
+                    },
+                    ComposeVar {
+                        name: "HELLO_API_TOKEN".into(),
+                        value: None
+                    },
+                    ComposeVar {
+                        name: "HELLO_MODE".into(),
+                        value: Some("a".into())
+                    },
+                ],
+                "secrets get no value, the others their valid sample"
+            );
+            let names = [
+                "docker/feature/docker/compose.yaml.hbs",
+                "docker/feature/docker/test/compose_test.sh.hbs",
+                "docker/feature/docker/shared/lib.sh.hbs",
+            ]
+            .map(String::from);
+            let paths: Vec<String> = outputs(&names, &cx).into_iter().map(|o| o.path).collect();
+            assert_eq!(
+                paths,
+                ["docker/compose.yaml", "docker/test/compose_test.sh"]
+            );
+            let without = Context {
+                backing: Vec::new(),
+                compose: false,
+                ..cx
+            };
+            assert!(outputs(&names, &without).is_empty());
         }
 
         #[test]

@@ -8,6 +8,7 @@
 //! templates and tasks.md they parse. The models themselves (`spec`'s parsers,
 //! `tasks`, `container`, `layout`) parse and render text without the disk.
 
+pub mod backing;
 pub mod cli;
 pub mod config;
 pub mod container;

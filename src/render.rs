@@ -406,6 +406,7 @@ mod tests {
                 lang == Lang::Dockerfile && bare
             }
             "yaml" | "compose" => lang == Lang::Yaml && bare,
+            "compose_part" => lang == Lang::Yaml && at == At::Double,
             "dockerignore" => lang == Lang::DockerIgnore && bare,
             "md" | "md_code" => lang == Lang::Markdown && at == At::Bare,
             "rust" => lang == Lang::Rust && bare,
@@ -431,7 +432,9 @@ mod tests {
                     .expect("closed expression");
                 let expr: String = chars[start + 2..close].iter().collect();
                 let expr = expr.trim_matches(|c: char| c == '~' || c.is_whitespace());
-                let block = expr.starts_with(['#', '/', '!', '^', '>']) || expr == "else";
+                let block = expr.starts_with(['#', '/', '!', '^', '>'])
+                    || expr == "else"
+                    || expr.starts_with("else ");
                 if !literal && !block {
                     let helper = expr.split_whitespace().next().unwrap_or("");
                     if expr.starts_with('{') || !allowed(lang, at, helper) {
@@ -515,6 +518,7 @@ mod tests {
             (Lang::Shell, "echo {{{x}}}"),
             (Lang::Dockerfile, "LABEL a=\"{{docker_str x}}\""),
             (Lang::Yaml, "a: \"{{yaml x}}\""),
+            (Lang::Yaml, "a: {{compose_part x}}"),
             (Lang::Markdown, "`{{md x}}`"),
             (Lang::Markdown, "    {{md x}}"),
             (Lang::Rust, "const A: &str = \"{{rust x}}\";"),
@@ -529,6 +533,10 @@ mod tests {
                 "x=\"$(f {{sh x}} \"$@\")\" # {{line x}}\necho \"${ {{~ident n}}:-}\" {{num p}}",
             ),
             (Lang::Shell, "echo '\\{{json .X}}' {{sh x}}"),
+            (
+                Lang::Yaml,
+                "a: \"{{compose_part x}}${ {{~ident v}}:?set {{ident v}}}\" # {{line c}}",
+            ),
             (
                 Lang::Dockerfile,
                 "# {{line x}}\nCOPY [{{docker_json x}}, \"/a\"]",

@@ -24,6 +24,10 @@ const HEALTH_PATH: &str = "/he'a\"l$(touch${IFS}pwned)th\\ü";
 /// A contract file name, and one with a line break.
 const CONTRACT: &str = "it's \"a\" $(touch pwned) `x` \\ -ü.md";
 const CONTRACT_NEWLINE: &str = "new\nline.md";
+/// A backing service's name in a compose snippet, and its user name (no `$`:
+/// a value with one is a shell reference, which is never kept).
+const BACKING_NAME: &str = "db'e\\\"x`u";
+const DB_USER: &str = "u'se\\\"r` -x ü";
 /// A Cargo description (TOML basic string escapes), with a line break.
 const DESCRIPTION_TOML: &str = r#"it's \"q\" $(touch pwned) `touch pwned` \\ -x ü\nsecond line"#;
 
@@ -110,6 +114,34 @@ fn scripts(root: &Path) -> Vec<(PathBuf, &'static str)> {
         .collect()
 }
 
+/// Every script parses (`sh -n`, `bash -n`) and passes shellcheck.
+fn assert_scripts_parse_and_lint(root: &Path, scripts: &[(PathBuf, &str)]) {
+    for (rel, shell) in scripts {
+        let out = Command::new(shell)
+            .arg("-n")
+            .arg(rel)
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell} -n {rel:?}: {out:?}");
+    }
+    if tool_available("shellcheck", &["--version"]) {
+        // SC2089/SC2090 say a quote inside a value "will be treated literally":
+        // exactly what the escaping is for, so they are the one thing allowed.
+        let out = Command::new("shellcheck")
+            .args(["--severity=warning", "--exclude=SC2089,SC2090"])
+            .args(scripts.iter().map(|(rel, _)| rel))
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "shellcheck:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
 fn scaffold(ws: &Workspace) {
     ws.run(&["scaffold", "--feature", FEATURE]).ok();
     assert_no_side_effect(ws.root());
@@ -126,30 +158,7 @@ fn every_generated_script_parses_and_lints_with_hostile_values() {
         .filter(|(rel, _)| rel.starts_with("docker/test/contracts"))
         .count();
     assert_eq!(contracts, 3, "{scripts:?}");
-    for (rel, shell) in &scripts {
-        let out = Command::new(shell)
-            .arg("-n")
-            .arg(rel)
-            .current_dir(ws.root())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{shell} -n {rel:?}: {out:?}");
-    }
-    if tool_available("shellcheck", &["--version"]) {
-        // SC2089/SC2090 say a quote inside a value "will be treated literally":
-        // exactly what the escaping is for, so they are the one thing allowed.
-        let out = Command::new("shellcheck")
-            .args(["--severity=warning", "--exclude=SC2089,SC2090"])
-            .args(scripts.iter().map(|(rel, _)| rel))
-            .current_dir(ws.root())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "shellcheck:\n{}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-    }
+    assert_scripts_parse_and_lint(ws.root(), &scripts);
     if tool_available("hadolint", &["--version"]) {
         let out = Command::new("hadolint")
             .args(["--failure-threshold", "warning", "docker/Dockerfile"])
@@ -276,33 +285,73 @@ fn compose_and_markdown_hold_hostile_values() {
     let configuration = ws.read(&format!("{feature}/configuration.md"));
     ws.write(
         &format!("{feature}/configuration.md"),
-        &format!("{configuration}| `DEMO_GREETING` | ``{GREETING}`` | | api |\n"),
+        &format!(
+            "{configuration}| `DEMO_GREETING` | ``{GREETING}`` | | api |\n\
+             | `DEMO_DATABASE_URL` | | | api |\n"
+        ),
+    );
+    // A backing service whose name and user name are hostile.
+    ws.write(
+        &format!("{feature}/quickstart.md"),
+        &format!(
+            "# Quickstart\n\n```yaml\nservices:\n  \"{BACKING_NAME}\":\n    image: postgres:15\n    \
+             environment:\n      POSTGRES_USER: {DB_USER}\n```\n"
+        ),
     );
     fs::rename(ws.path(feature), ws.path(&format!("specs/{FEATURE}"))).unwrap();
     scaffold(&ws);
+    let scripts = scripts(ws.root());
+    assert!(scripts
+        .iter()
+        .any(|(rel, _)| rel.ends_with("compose_test.sh")));
+    assert_scripts_parse_and_lint(ws.root(), &scripts);
+    // The test containers get the wired value as exactly that data.
+    let lib = ws.read("docker/test/lib.sh");
+    let word = lib
+        .lines()
+        .find_map(|line| line.split_once(" -e DEMO_DATABASE_URL="))
+        .and_then(|(_, rest)| rest.strip_suffix(" ;;"))
+        .unwrap_or_else(|| panic!("{lib}"));
+    let (code, stdout, stderr) = run_in(
+        ws.root(),
+        &format!("printf '%s' {word}"),
+        &[("POSTGRES_PASSWORD", "pw")],
+    );
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert_eq!(
+        stdout,
+        format!("postgres://{DB_USER}:pw@db-e--x-u:5432/app")
+    );
+    assert_no_side_effect(ws.root());
     let compose = ws.read("docker/compose.yaml");
     assert!(
         compose.contains("      DEMO_GREETING: \"${DEMO_GREETING:-}\"\n"),
         "{compose}"
     );
     if tool_available("docker", &["compose", "version"]) {
-        let out = Command::new("docker")
-            .args([
-                "compose",
-                "-f",
-                "docker/compose.yaml",
-                "config",
-                "--format",
-                "json",
-            ])
-            .current_dir(ws.root())
-            .env("DEMO_QUEUE", "redis://q")
-            .output()
-            .unwrap();
+        let out = scaffold_support::compose_config(
+            ws.root(),
+            &[
+                ("DEMO_QUEUE", Some("redis://q")),
+                ("POSTGRES_PASSWORD", Some("pw")),
+            ],
+        );
         assert!(out.status.success(), "docker compose config: {out:?}");
         let config: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let services = config["services"].as_object().unwrap();
-        assert_eq!(services.len(), 2, "{config}");
+        assert_eq!(services.len(), 3, "{config}");
+        let (name, db) = services
+            .iter()
+            .find(|(_, s)| s["image"] == "postgres:15")
+            .unwrap();
+        assert_eq!(name, "db-e--x-u", "a valid host name");
+        assert_eq!(db["environment"]["POSTGRES_USER"], DB_USER, "{config}");
+        assert_eq!(db["healthcheck"]["test"][7], DB_USER, "{config}");
+        assert_eq!(
+            services["api"]["environment"]["DEMO_DATABASE_URL"],
+            format!("postgres://{DB_USER}:pw@{name}:5432/app"),
+            "{config}"
+        );
     }
     let readme = ws.read("docker/README.md");
     assert!(

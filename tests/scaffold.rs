@@ -531,3 +531,122 @@ fn a_missing_tool_fails_the_test_unless_the_developer_opts_out() {
     ));
     assert!(tool_available("sh", &["-c", "exit 0"]));
 }
+
+/// The ledger fixture's documents name PostgreSQL and Redis: compose.yaml
+/// runs them beside the services with a health check and a named volume
+/// each, the services wait for them healthy, connection variables name them
+/// by service name, and the password is passed by variable only: a password
+/// written in the documents reaches no generated file, and compose refuses
+/// to start without one.
+#[test]
+fn backing_services_render_into_compose_wired_and_without_secrets() {
+    let ws = Workspace::fixture("ledger");
+    let quickstart = "specs/001-containerize-ledger/quickstart.md";
+    let text = ws.read(quickstart);
+    let planted = text.replace(
+        "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}",
+        "POSTGRES_PASSWORD: planted-Secret-42",
+    );
+    assert_ne!(planted, text);
+    ws.write(quickstart, &planted);
+    let run = ws.run(&["scaffold", "--feature", FEATURE]);
+    run.ok();
+    let created: Vec<String> = run.statuses().into_iter().map(|(_, path)| path).collect();
+    assert!(created.contains(&"docker/test/compose_test.sh".to_string()));
+    for path in &created {
+        assert!(
+            !ws.read(path).contains("planted-Secret-42"),
+            "{path} holds the documents' password"
+        );
+    }
+    if tool_available("shellcheck", &["--version"]) {
+        let scripts: Vec<&String> = created.iter().filter(|p| p.ends_with(".sh")).collect();
+        assert_shellcheck_clean(ws.root(), &scripts);
+    }
+    if !tool_available("docker", &["compose", "version"]) {
+        return;
+    }
+    let config = |password: Option<&str>| {
+        scaffold_support::compose_config(ws.root(), &[("POSTGRES_PASSWORD", password)])
+    };
+    let refused = config(None);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("set POSTGRES_PASSWORD"), "{said}");
+    let accepted = config(Some("pw-1"));
+    assert!(accepted.status.success(), "{accepted:?}");
+    let json: serde_json::Value = serde_json::from_slice(&accepted.stdout).unwrap();
+    let services = &json["services"];
+    let strings = |value: &serde_json::Value| -> Vec<String> {
+        value
+            .as_array()
+            .unwrap_or_else(|| panic!("{value}"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        strings(&services["db"]["healthcheck"]["test"]),
+        [
+            "CMD",
+            "pg_isready",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            "5432",
+            "-U",
+            "ledger",
+            "-d",
+            "ledger"
+        ]
+    );
+    assert_eq!(
+        strings(&services["redis"]["healthcheck"]["test"]),
+        ["CMD", "redis-cli", "-p", "6379", "ping"]
+    );
+    for (service, volume, path) in [
+        ("db", "db-data", "/var/lib/postgresql/data"),
+        ("redis", "redis-data", "/data"),
+    ] {
+        let mount = &services[service]["volumes"][0];
+        assert_eq!(
+            (
+                mount["type"].as_str(),
+                mount["source"].as_str(),
+                mount["target"].as_str()
+            ),
+            (Some("volume"), Some(volume), Some(path)),
+            "{json}"
+        );
+        assert!(json["volumes"][volume].is_object(), "{json}");
+        assert!(
+            services[service]["ports"].is_null(),
+            "not published: {json}"
+        );
+    }
+    let db_env = &services["db"]["environment"];
+    assert_eq!(db_env["POSTGRES_PASSWORD"], "pw-1");
+    assert_eq!(
+        (
+            db_env["POSTGRES_USER"].as_str(),
+            db_env["POSTGRES_DB"].as_str()
+        ),
+        (Some("ledger"), Some("ledger"))
+    );
+    assert_eq!(
+        services["api"]["environment"]["DATABASE_URL"],
+        "postgres://ledger:pw-1@db:5432/ledger"
+    );
+    assert_eq!(
+        services["worker"]["environment"]["REDIS_URL"],
+        "redis://redis:6379"
+    );
+    for service in ["api", "worker"] {
+        for backing in ["db", "redis"] {
+            assert_eq!(
+                services[service]["depends_on"][backing]["condition"], "service_healthy",
+                "{service} waits for {backing}: {json}"
+            );
+        }
+    }
+}

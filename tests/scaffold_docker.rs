@@ -260,3 +260,115 @@ fn openapi_contract_checks() {
     let line = format!("ok    GET /books/{{bookId}} ({contract}:42) answers 200 or 404 (200)");
     assert!(report.contains(&line), "missing {line:?} in\n{report}");
 }
+
+/// The ledger fixture's documents name PostgreSQL (a compose snippet) and
+/// Redis (`docker run`): compose.yaml runs both beside the api and the
+/// worker, and the api's health endpoint answers 200 only while it reaches
+/// the database its DATABASE_URL names. The generated run_all.sh passes: each
+/// container test runs beside the backing services (lib.sh), and
+/// compose_test.sh brings the whole stack up healthy, asks the api through
+/// its published port and takes everything down with its volumes.
+#[test]
+fn backing_services_run_beside_the_services_in_compose() {
+    with_engine(|| {
+        if !scaffold_support::tool_available("docker", &["compose", "version"]) {
+            return;
+        }
+        let ws = Workspace::fixture("ledger");
+        ws.run(&["scaffold", "--feature", "001"]).ok();
+        let compose = ws.read("docker/compose.yaml");
+        for line in [
+            "      DATABASE_URL: \"postgres://ledger:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}@db:5432/ledger\"\n",
+            "      REDIS_URL: \"redis://redis:6379\"\n",
+            "      POSTGRES_PASSWORD: \"${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}\"\n",
+        ] {
+            assert!(compose.contains(line), "missing {line:?} in\n{compose}");
+        }
+        let mut tests = GENERATED_TESTS.to_vec();
+        tests.extend(["contracts/ledger-api_test.sh", "compose_test.sh"]);
+        let (output, report) = run_script(&ws, "docker/test/run_all.sh", &[]);
+        assert!(output.status.success(), "run_all.sh failed\n{report}");
+        for test in &tests {
+            assert!(
+                report.contains(&format!("### {test}")),
+                "{test} did not run\n{report}"
+            );
+        }
+        for line in [
+            "ok    db is healthy",
+            "ok    redis is healthy",
+            "ok    api is healthy",
+            "ok    worker is healthy",
+            "ok    GET /healthz on api through the published port 0.0.0.0:8080 answers 200",
+            "ok    no container, volume or network of cargo-tasks-compose-",
+            "run_all: all container tests passed",
+        ] {
+            assert!(report.contains(line), "missing {line:?} in\n{report}");
+        }
+        assert_projects_removed(&report);
+        api_is_unhealthy_without_its_database();
+    });
+}
+
+/// Every compose project the generated tests named (compose_test.sh's, and
+/// the backing services' of each test script) is gone, volumes included.
+fn assert_projects_removed(report: &str) {
+    let projects: Vec<&str> = report
+        .lines()
+        .filter_map(|line| {
+            line.strip_prefix("compose_test: project ")
+                .or_else(|| line.strip_prefix("lib.sh: backing services up as project "))
+        })
+        .collect();
+    assert!(projects.len() >= 2, "no project named in\n{report}");
+    for project in projects {
+        let label = format!("label=com.docker.compose.project={project}");
+        let listings: [&[&str]; 2] = [
+            &["ps", "-aq", "--filter", &label],
+            &["volume", "ls", "-q", "--filter", &label],
+        ];
+        for listing in listings {
+            let output = Command::new("docker").args(listing).output().unwrap();
+            assert!(output.status.success(), "{}", text(&output));
+            assert!(
+                output.stdout.is_empty(),
+                "{project} left {}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+        }
+    }
+}
+
+/// The api image alone, its database unreachable: the health probe fails, so
+/// the healthy api above really reached PostgreSQL.
+fn api_is_unhealthy_without_its_database() {
+    let run = Command::new("docker")
+        .args([
+            "run",
+            "-d",
+            "-e",
+            "DATABASE_URL=postgres://u:p@127.0.0.1:1/x",
+        ])
+        .arg("ledger-api")
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", text(&run));
+    let container = String::from_utf8_lossy(&run.stdout).trim().to_string();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let probe = Command::new("docker")
+        .args(["exec", &container, "/usr/local/bin/entrypoint", "--probe"])
+        .output()
+        .unwrap();
+    let removed = Command::new("docker")
+        .args(["rm", "-f", &container])
+        .output()
+        .unwrap();
+    assert!(removed.status.success(), "{}", text(&removed));
+    assert_eq!(probe.status.code(), Some(1), "{}", text(&probe));
+    let said = String::from_utf8_lossy(&probe.stderr);
+    assert!(
+        said.contains("GET /healthz answered 'HTTP/1.1 503"),
+        "{}",
+        text(&probe)
+    );
+}

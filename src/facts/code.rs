@@ -255,10 +255,15 @@ fn run(args: &[&str], at: &Source, out: &mut Collector) {
         i += 1;
     }
     if let Some(image) = image.filter(|image| is_backing_image(image)) {
+        let settings = vars
+            .iter()
+            .filter_map(|assignment| assignment.split_once('='))
+            .map(|(name, value)| (name.to_string(), value.to_string()));
         out.backing.push(Backing {
             name: backing_name(&image),
             image,
             ports,
+            settings: backing_settings(settings),
             source: at.clone(),
         });
         return;
@@ -276,6 +281,19 @@ fn run(args: &[&str], at: &Source, out: &mut Collector) {
             out.env.push(named(name, at.clone()));
         }
     }
+}
+
+/// A backing container's variables, without the values of secrets and of `${…}` references.
+fn backing_settings(
+    pairs: impl Iterator<Item = (String, String)>,
+) -> Vec<(String, Option<String>)> {
+    pairs
+        .filter(|(name, _)| is_env_name(name))
+        .map(|(name, value)| {
+            let kept = !super::env::is_secret_name(&name) && !value.contains('$');
+            (name, Some(value).filter(|_| kept))
+        })
+        .collect()
 }
 
 fn backing_name(image: &str) -> String {
@@ -442,10 +460,15 @@ fn compose(file: &str, lines: &[CodeLine], out: &mut Collector) {
         match service.image.as_deref() {
             Some(image) if service.build.is_none() => {
                 if is_backing_image(image) {
+                    let settings = service
+                        .environment
+                        .iter()
+                        .map(|(name, value, _)| (name.clone(), value.clone()));
                     out.backing.push(Backing {
                         name: service.name.clone(),
                         image: image.to_string(),
                         ports: service.ports.iter().map(|(p, _)| *p).collect(),
+                        settings: backing_settings(settings),
                         source: at,
                     });
                 }

@@ -147,6 +147,9 @@ pub struct Backing {
     pub name: String,
     pub image: String,
     pub ports: Vec<u16>,
+    /// Its own variables (`POSTGRES_USER=shop`): the value, or `None` for a
+    /// secret or a value taken from the shell (`${VAR}`), which is never kept.
+    pub settings: Vec<(String, Option<String>)>,
     pub source: Source,
 }
 

@@ -89,6 +89,10 @@ fn environment_variables_in_every_form_upper_snake_only() {
     assert_eq!(ports, [8080]);
     assert_eq!(f.backing[0].image, "postgres:16");
     assert_eq!(f.backing[0].ports, [5432]);
+    assert_eq!(
+        f.backing[0].settings,
+        [("POSTGRES_PASSWORD".to_string(), None)]
+    );
     assert_eq!(f.health[0].path, "/health");
     assert_eq!(f.images.builder.as_ref().unwrap().value, "rust:1.80-slim");
     assert_eq!(
@@ -100,7 +104,7 @@ fn environment_variables_in_every_form_upper_snake_only() {
 
 #[test]
 fn compose_snippets_split_own_and_backing_services() {
-    let text = "# Quickstart\n\n```yaml\nservices:\n  api:\n    build: .\n    ports:\n      - \"8081:8080\"\n    environment:\n      DATABASE_URL: postgres://db/app\n      - not: valid\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8080/healthz\"]\n  db:\n    image: postgres:16-alpine\n    environment:\n      - POSTGRES_PASSWORD=secret\n    ports: [\"5432:5432\"]\n```\n";
+    let text = "# Quickstart\n\n```yaml\nservices:\n  api:\n    build: .\n    ports:\n      - \"8081:8080\"\n    environment:\n      DATABASE_URL: postgres://db/app\n      - not: valid\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8080/healthz\"]\n  db:\n    image: postgres:16-alpine\n    environment:\n      - POSTGRES_PASSWORD=secret\n      - POSTGRES_USER=shop\n      - POSTGRES_DB=${SHOP_DB}\n    ports: [\"5432:5432\"]\n```\n";
     let f = facts(&[("quickstart.md", text)]);
     assert_eq!(env_names(&f), ["DATABASE_URL"]);
     assert_eq!(f.env[0].services, ["api"]);
@@ -112,6 +116,15 @@ fn compose_snippets_split_own_and_backing_services() {
     assert_eq!(
         (f.backing[0].name.as_str(), f.backing[0].ports.as_slice()),
         ("db", &[5432][..])
+    );
+    assert_eq!(
+        f.backing[0].settings,
+        [
+            ("POSTGRES_PASSWORD".to_string(), None),
+            ("POSTGRES_USER".to_string(), Some("shop".to_string())),
+            ("POSTGRES_DB".to_string(), None),
+        ],
+        "a secret's value and a shell reference are never kept"
     );
 }
 

@@ -10,7 +10,9 @@ pub fn base_images(text: &str) -> (Option<String>, Option<String>) {
     let mut builder = None;
     let mut runtime = None;
     for part in image_parts(text) {
-        let Some(image) = words(&part).find(|word| looks_like_image(word)) else {
+        // A database or cache image named beside is a backing service, not a base.
+        let base = |word: &&str| looks_like_image(word) && !super::code::is_backing_image(word);
+        let Some(image) = words(&part).find(base) else {
             continue;
         };
         let slot = if is_builder_part(&part, image) {
@@ -349,6 +351,11 @@ mod tests {
         assert_eq!(
             base_images("official Rust image, slim Debian runtime"),
             (None, None)
+        );
+        assert_eq!(
+            base_images("PostgreSQL 15 from the official `postgres:15` image"),
+            (None, None),
+            "a backing service's image is no base image"
         );
     }
 

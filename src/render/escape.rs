@@ -12,6 +12,7 @@
 //! | any `#`    | `line`        | a comment, a Markdown line: control chars → ` ` |
 //! | YAML       | `yaml`        | a double-quoted scalar                          |
 //! | compose    | `compose`     | a double-quoted scalar compose interpolates     |
+//! | compose    | `compose_part`| text inside such a scalar (its quotes written by the template, beside `${VAR:?…}`) |
 //! | Dockerfile | `docker_str`  | a double-quoted string (`LABEL`, `ARG`)         |
 //! | Dockerfile | `docker_json` | a JSON-form list element of `COPY`/`ADD`        |
 //! | Dockerfile | `json`        | a JSON string (`CMD`/`ENTRYPOINT` exec form)    |
@@ -28,13 +29,14 @@
 pub type Escape = fn(&str) -> Result<String, String>;
 
 /// Every escaping helper, by name.
-pub const HELPERS: [(&str, Escape); 15] = [
+pub const HELPERS: [(&str, Escape); 16] = [
     ("sh", sh),
     ("ident", ident),
     ("num", num),
     ("line", line),
     ("yaml", yaml),
     ("compose", compose),
+    ("compose_part", compose_part),
     ("docker_str", docker_str),
     ("docker_json", docker_json),
     ("json", json),
@@ -133,6 +135,13 @@ pub fn yaml(value: &str) -> Result<String, String> {
 /// every `$` doubled, so compose reads it as a literal `$`.
 pub fn compose(value: &str) -> Result<String, String> {
     yaml(&value.replace('$', "$$"))
+}
+
+/// The inside of a `compose` scalar, so that a template can put a variable
+/// reference beside literal text in one value.
+pub fn compose_part(value: &str) -> Result<String, String> {
+    let quoted = compose(value)?;
+    Ok(quoted[1..quoted.len() - 1].to_string())
 }
 
 /// A Dockerfile double-quoted string (as `LABEL` and `ARG` read it): `\`,
@@ -394,6 +403,11 @@ mod tests {
             );
         }
         assert_eq!(compose("a$b").unwrap(), "\"a$$b\"");
+        assert_eq!(
+            compose_part("u\"s$r\n").unwrap(),
+            "u\\\"s$$r\\n",
+            "the scalar's inside: escaped, without its quotes"
+        );
     }
 
     #[test]

@@ -378,3 +378,20 @@ fn assert_lint_clean<S: AsRef<std::ffi::OsStr>>(
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// `docker compose -f docker/compose.yaml config --format json` run in
+/// `root`, each variable of `env` set (`Some`) or removed (`None`).
+pub fn compose_config(root: &Path, env: &[(&str, Option<&str>)]) -> Output {
+    let mut command = Command::new("docker");
+    command
+        .args(["compose", "-f", "docker/compose.yaml", "config"])
+        .args(["--format", "json"])
+        .current_dir(root);
+    for (name, value) in env {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    command.output().expect("run docker compose config")
+}
