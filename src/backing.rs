@@ -157,6 +157,12 @@ pub const KINDS: [Kind; 7] = [
     },
 ];
 
+/// Whether the feature gets compose.yaml (and its test): several
+/// containers, or one beside backing services.
+pub fn compose(multi: bool, facts: &crate::facts::Facts) -> bool {
+    multi || !facts.backing.is_empty()
+}
+
 /// User and database names when the documents give none.
 pub const DEFAULT_NAME: &str = "app";
 

@@ -226,7 +226,7 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<Diagnostic>) {
         }
         wire(service, facts, &backing);
     }
-    let compose = inputs.layout.multi || !backing.is_empty();
+    let compose = backing::compose(inputs.layout.multi, facts);
     let compose_vars = compose_vars(&services, &backing);
     let contracts = contract_checks(inputs, &services);
     let goal = |fact: &Option<crate::facts::Fact<u64>>, default| {

@@ -650,3 +650,66 @@ fn backing_services_render_into_compose_wired_and_without_secrets() {
         }
     }
 }
+
+/// Every kind of backing service compose.yaml knows (and one it does not)
+/// renders into a file `docker compose config` accepts, each with its own
+/// health check, data volume and credentials passed by variable.
+#[test]
+fn every_backing_kind_renders_into_a_file_compose_accepts() {
+    let ws = Workspace::fixture("ledger");
+    let kinds = [
+        ("sql", "mysql:8", Some("mysqladmin")),
+        ("maria", "mariadb:11", Some("healthcheck.sh")),
+        ("docs", "mongo:7", Some("mongosh")),
+        ("kv", "valkey/valkey:8", Some("valkey-cli")),
+        ("broker", "rabbitmq:3", Some("rabbitmq-diagnostics")),
+        ("memo", "memcached:1.6", None),
+    ];
+    let services: String = kinds
+        .iter()
+        .map(|(name, image, _)| format!("  {name}:\n    image: {image}\n"))
+        .collect();
+    ws.write(
+        "specs/001-containerize-ledger/quickstart.md",
+        &format!("# Quickstart\n\n```yaml\nservices:\n{services}```\n"),
+    );
+    ws.run(&["scaffold", "--feature", FEATURE]).ok();
+    if !tool_available("docker", &["compose", "version"]) {
+        return;
+    }
+    let secrets = [
+        "MYSQL_PASSWORD",
+        "MARIADB_PASSWORD",
+        "MONGO_INITDB_ROOT_PASSWORD",
+        "RABBITMQ_DEFAULT_PASS",
+    ];
+    let env: Vec<(&str, Option<&str>)> = secrets.iter().map(|s| (*s, Some("pw"))).collect();
+    let output = scaffold_support::compose_config(ws.root(), &env);
+    assert!(output.status.success(), "{output:?}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for (name, _, health) in kinds {
+        let service = &json["services"][name];
+        let condition = &json["services"]["api"]["depends_on"][name]["condition"];
+        match health {
+            Some(command) => {
+                assert_eq!(service["healthcheck"]["test"][1], command, "{json}");
+                assert_eq!(service["volumes"][0]["source"], format!("{name}-data"));
+                assert_eq!(condition, "service_healthy", "{json}");
+            }
+            None => {
+                assert!(service["healthcheck"].is_null() && service["volumes"].is_null());
+                assert_eq!(condition, "service_started", "{json}");
+            }
+        }
+    }
+    for secret in secrets {
+        let refused = scaffold_support::compose_config(
+            ws.root(),
+            &env.iter()
+                .map(|(name, value)| (*name, value.filter(|_| *name != secret)))
+                .collect::<Vec<_>>(),
+        );
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(said.contains(&format!("set {secret}")), "{said}");
+    }
+}

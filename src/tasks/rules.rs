@@ -266,6 +266,16 @@ impl Planner {
             ));
         }
 
+        let compose = crate::backing::compose(layout.multi, facts);
+        if compose {
+            tests.push(self.add(
+                Tests,
+                "Compose stack test (up --wait, every service healthy, down -v)",
+                vec![test("compose_test.sh")],
+                &image,
+            ));
+        }
+
         let multistage = self.add(
             Integration,
             "Multi-stage build optimization",
@@ -321,10 +331,10 @@ impl Planner {
                 &entrypoints,
             ));
         }
-        if layout.multi {
+        if compose {
             integration.push(self.add(
                 Integration,
-                "Service orchestration with health-gated startup",
+                &orchestration(facts),
                 vec![format!("{}/compose.yaml", layout.docker_dir)],
                 &dockerfiles,
             ));
@@ -409,6 +419,20 @@ fn images(facts: &Facts) -> String {
 }
 
 /// The decided health endpoints, else process liveness.
+/// The compose task, naming the backing services it runs beside the feature's own.
+fn orchestration(facts: &Facts) -> String {
+    let task = "Service orchestration with health-gated startup";
+    let backing: Vec<String> = facts
+        .backing
+        .iter()
+        .map(|b| format!("{} ({})", b.name, b.image))
+        .collect();
+    match backing.is_empty() {
+        true => task.to_string(),
+        false => format!("{task} beside backing services {}", backing.join(", ")),
+    }
+}
+
 fn health(facts: &Facts) -> String {
     let endpoints: Vec<String> = facts
         .health
@@ -732,6 +756,42 @@ mod tests {
             .iter()
             .any(|&a| drafts[a].phase == PhaseKind::Core));
         assert_eq!(PhaseKind::Tests.title(true), "Phase 3.2: Tests First (TDD)");
+    }
+
+    #[test]
+    fn a_single_container_beside_backing_services_gets_compose_tasks() {
+        let with_redis = docs("").with_text(
+            "quickstart.md",
+            "# Quickstart\n\n```bash\ndocker run -d redis:7\n```\n",
+        );
+        let facts = Facts::build(&with_redis, &[]);
+        let drafts = draft(&Input {
+            feature_rel: "specs/001-x",
+            docs: &with_redis,
+            facts: &facts,
+            layout: &layout(),
+            tdd: false,
+        });
+        let (_, test) = find(&drafts, "Compose stack test");
+        assert_eq!(test.paths, ["docker/test/compose_test.sh"]);
+        let (_, compose) = find(&drafts, "Service orchestration");
+        assert_eq!(
+            compose.description,
+            "Service orchestration with health-gated startup beside backing services redis (redis:7) in docker/compose.yaml"
+        );
+        assert_eq!(compose.paths, ["docker/compose.yaml"]);
+        let alone = docs("");
+        let facts = Facts::build(&alone, &[]);
+        let drafts = draft(&Input {
+            feature_rel: "specs/001-x",
+            docs: &alone,
+            facts: &facts,
+            layout: &layout(),
+            tdd: false,
+        });
+        assert!(!drafts
+            .iter()
+            .any(|d| d.paths.iter().any(|p| p.contains("compose"))));
     }
 
     #[test]
