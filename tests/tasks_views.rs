@@ -214,6 +214,11 @@ fn check_fix_applies_mechanical_fixes_atomically_and_a_second_run_is_a_no_op() {
         .replacen("\nT005:", "\n- [ ] T005:", 1);
     let before = repo.run(&["check"]);
     assert_eq!(before.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&before.stderr);
+    assert!(
+        stderr.contains("4 of them can be fixed with `cargo tasks check --fix`"),
+        "{stderr}"
+    );
 
     let dry = repo.run(&["check", "--fix", "--dry-run"]);
     assert_eq!(dry.status.code(), Some(1), "the repeated ID remains");

@@ -110,6 +110,12 @@ impl CheckArgs {
         if errors == 0 {
             error = error.with_help("warnings fail the check because of --deny-warnings");
         }
+        let fixable = problems.iter().filter(|p| !p.fix.is_empty()).count();
+        if fixable > 0 {
+            error = error.with_help(format!(
+                "{fixable} of them can be fixed with `cargo tasks check --fix` (`--dry-run` shows how)"
+            ));
+        }
         Err(error)
     }
 }
