@@ -417,3 +417,51 @@ fn graph_svg_is_layered_clustered_labelled_and_crosses_less_than_before() {
         assert!(now < before, "{now} crossings, {before} before");
     }
 }
+
+#[test]
+fn graph_draws_every_corpus_file_in_every_format() {
+    use cargo_tasks::tasks::{graph::Graph, read};
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut drawn = 0;
+    for entry in std::fs::read_dir(corpus).unwrap() {
+        let file = entry.unwrap().path().join("tasks.md");
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let repo = Repo::new(&text);
+        let doc = read::parse(&text);
+        let mermaid = repo.ok(&["graph"]);
+        let dot = repo.ok(&["graph", "--format", "dot"]);
+        assert!(mermaid.starts_with("flowchart TD\n") && dot.ends_with("}\n"));
+        let svg = repo.ok(&["graph", "--format", "svg"]);
+        assert!(svg.ends_with("</svg>\n"), "{}", file.display());
+        let edges = svg.matches("<path class=\"edge\"").count();
+        assert_eq!(
+            mermaid.matches(" --> ").count(),
+            edges,
+            "{}",
+            file.display()
+        );
+        assert_eq!(dot.matches("\" -> \"").count(), edges, "{}", file.display());
+        let mut ids: Vec<_> = doc.tasks.iter().map(|e| e.task.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(
+            svg.matches("<g class=\"task").count(),
+            ids.len(),
+            "{}",
+            file.display()
+        );
+        if Graph::new(&doc).cycle().is_none() {
+            for route in routes(&svg) {
+                assert!(
+                    route.windows(2).all(|w| w[0].1 < w[1].1),
+                    "{}: {route:?}",
+                    file.display()
+                );
+            }
+        }
+        drawn += 1;
+    }
+    assert!(drawn >= 20, "only {drawn} corpus files");
+}

@@ -306,7 +306,7 @@ struct Item {
 impl Layout {
     fn new(scene: &Scene) -> Layout {
         let edges = scene.drawn_edges();
-        let cluster = scene.clusters(&edges);
+        let cluster = out_of_phase_order(scene.clusters(&edges), &edges);
         let refined = scene.nodes.len() <= REFINED_UP_TO;
         let layer = layers(scene, &edges, &cluster);
         let rows = layer.iter().max().map_or(0, |&l| l + 1);
@@ -461,6 +461,49 @@ fn curve(points: &[(f64, f64)]) -> String {
     d
 }
 
+/// The clusters with every node taken out of its own that waits (through
+/// any path) for a node of a later phase: a stated order wins over the
+/// phases' (as for `next`), and such a task is drawn below what it waits for,
+/// outside the phase boxes. Unchanged when the stated edges form a cycle.
+fn out_of_phase_order(
+    mut cluster: Vec<Option<usize>>,
+    edges: &[(usize, usize)],
+) -> Vec<Option<usize>> {
+    let mut order: Vec<usize> = Vec::with_capacity(cluster.len());
+    let mut waiting = vec![0usize; cluster.len()];
+    let mut next: Vec<Vec<usize>> = vec![Vec::new(); cluster.len()];
+    for &(a, b) in edges {
+        next[a].push(b);
+        waiting[b] += 1;
+    }
+    let mut ready: Vec<usize> = (0..cluster.len()).filter(|&n| waiting[n] == 0).collect();
+    while let Some(node) = ready.pop() {
+        order.push(node);
+        for &b in &next[node] {
+            waiting[b] -= 1;
+            if waiting[b] == 0 {
+                ready.push(b);
+            }
+        }
+    }
+    if order.len() < cluster.len() {
+        return cluster;
+    }
+    // The latest phase among each node's ancestors and itself.
+    let mut latest: Vec<Option<usize>> = cluster.clone();
+    for node in order {
+        for &b in &next[node] {
+            latest[b] = latest[b].max(latest[node]);
+        }
+    }
+    for (own, latest) in cluster.iter_mut().zip(latest) {
+        if own.is_some() && latest > *own {
+            *own = None;
+        }
+    }
+    cluster
+}
+
 /// Each node's row: below everything it waits for, and each cluster below
 /// the clusters before it with an empty row between (a boundary that every
 /// node of the one before leads to and every node of the next waits for).
@@ -508,18 +551,19 @@ fn layers(scene: &Scene, edges: &[(usize, usize)], cluster: &[Option<usize>]) ->
     // A junction point with more tasks after it than before it moves down to
     // the row above the first of them: fewer long edges.
     for node in (0..count).filter(|&n| scene.nodes[n].task.is_none()) {
-        let (before, after) = (&edges_into(edges, node), &next[node]);
-        if after.len() > before.len() {
-            if let Some(first) = after.iter().map(|&a| layer[a]).min() {
+        let before = edges.iter().filter(|e| e.1 == node).count();
+        let after: Vec<usize> = edges
+            .iter()
+            .filter(|e| e.0 == node)
+            .map(|e| layer[e.1])
+            .collect();
+        if after.len() > before {
+            if let Some(first) = after.iter().min() {
                 layer[node] = layer[node].max(first.saturating_sub(1));
             }
         }
     }
     layer
-}
-
-fn edges_into(edges: &[(usize, usize)], node: usize) -> Vec<usize> {
-    edges.iter().filter(|e| e.1 == node).map(|e| e.0).collect()
 }
 
 /// Barycenter sweeps, down then up, keeping the order with the fewest
@@ -882,6 +926,36 @@ mod tests {
         let layout = Layout::new(&scene);
         // A in row 0, B in row 2, C in row 4: the join is in row 3, not 1.
         assert_eq!(layout.layer, [0, 0, 2, 4, 4, 4, 3]);
+    }
+
+    #[test]
+    fn a_junction_inside_a_phase_before_another_moves_down_within_it() {
+        // The join (T001, T002 before T003-T005) has all its tasks in phase
+        // A, which a boundary row separates from B.
+        let text = "## A\n- [ ] T001 a in a.rs\n- [ ] T002 b in b.rs\n- [ ] T006 x in x.rs\n\
+- [ ] T007 y in y.rs\n- [ ] T003 c in c.rs\n- [ ] T004 d in d.rs\n- [ ] T005 e in e.rs\n\
+## B\n- [ ] T008 f in f.rs\n\
+## Dependencies\n- T001 blocks T006\n- T006 blocks T007\n- T007 blocks T003, T004, T005\n\
+- T001, T002 before T003-T005\n";
+        let scene = scene(text);
+        let layout = Layout::new(&scene);
+        assert_eq!(layout.layer, [0, 0, 1, 2, 3, 3, 3, 5, 2]);
+        assert_eq!(layout.cluster[8], Some(1));
+    }
+
+    #[test]
+    fn a_task_waiting_for_a_later_phase_leaves_its_box_and_sits_below() {
+        let text = "## A\n- [ ] T001 a in a.rs\n- [ ] T002 b in b.rs (depends on T004)\n\
+- [ ] T003 c in c.rs (depends on T002)\n## B\n- [ ] T004 d in d.rs\n- [ ] T005 e in e.rs\n\
+## Dependencies\n- T001 blocks T004\n";
+        let scene = scene(text);
+        let layout = Layout::new(&scene);
+        assert_eq!(layout.cluster, [Some(1), None, None, Some(2), Some(2)]);
+        assert_eq!(layout.layer, [0, 3, 4, 2, 2]);
+        // The text formats keep every task in its phase.
+        assert!(scene
+            .to_mermaid()
+            .contains("subgraph phase1 [\"A\"]\n        T001[\"T001: a in a.rs\"]\n        T002"));
     }
 
     #[test]
