@@ -47,6 +47,10 @@ pub struct Context {
     pub docker_dir: String,
     pub test_dir: String,
     pub shared_dir: Option<String>,
+    /// The workspace root seen from `docker_dir` (`..`, `../..`): compose's build context.
+    pub root_from_docker_dir: String,
+    /// The workspace root seen from `test_dir`: the test scripts' build context.
+    pub root_from_test_dir: String,
     pub builder_image: String,
     pub runtime_image: String,
     pub uid: u32,
@@ -239,6 +243,8 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<Diagnostic>) {
         docker_dir: inputs.layout.docker_dir.clone(),
         test_dir: inputs.layout.test_dir.clone(),
         shared_dir: inputs.layout.shared_dir.clone(),
+        root_from_docker_dir: crate::layout::up_to_root(&inputs.layout.docker_dir),
+        root_from_test_dir: crate::layout::up_to_root(&inputs.layout.test_dir),
         builder_image,
         runtime_image,
         uid,
@@ -616,8 +622,9 @@ pub fn outputs(template_names: &[String], context: &Context) -> Vec<Output> {
                 outputs.push(output(path, Scope::Contract(i)));
             }
         } else if let Some(rel) = rel.strip_prefix(FEATURE_TEMPLATES) {
-            if !left_out(rel, context) {
-                outputs.push(output(rel.to_string(), Scope::Feature));
+            let path = placed(rel, context);
+            if !left_out(&path, context) {
+                outputs.push(output(path, Scope::Feature));
             }
         }
     }
@@ -631,6 +638,18 @@ pub fn is_scaffold_template(name: &str) -> bool {
         && [SERVICE_TEMPLATES, FEATURE_TEMPLATES, CONTRACT_TEMPLATES]
             .iter()
             .any(|prefix| name.starts_with(prefix))
+}
+
+/// A feature template's path with `docker/` and `docker/test/` where the
+/// layout puts them.
+fn placed(rel: &str, context: &Context) -> String {
+    if let Some(rest) = rel.strip_prefix("docker/test/") {
+        format!("{}/{rest}", context.test_dir)
+    } else if let Some(rest) = rel.strip_prefix("docker/") {
+        format!("{}/{rest}", context.docker_dir)
+    } else {
+        rel.to_string()
+    }
 }
 
 /// The shared directory exists only for several containers; compose.yaml

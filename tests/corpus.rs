@@ -4,16 +4,22 @@
 //! reads every feature, reports precision and recall per fact kind, and fails
 //! below the thresholds of issue 7: environment variables, ports, health
 //! endpoints and contract requests need recall 0.95 with no false positive;
-//! entities and scenarios need precision and recall 0.9. Generate is run
-//! twice on every feature and must give byte-identical files.
+//! entities and scenarios need precision and recall 0.9. The placement of
+//! container files is scored the same strict way: `docker` (the docker
+//! directory), `place` (each service's directory) and `new` (the tree's
+//! entries marked new). Generate is run twice on every feature and must give
+//! byte-identical files.
 
 use cargo_tasks::facts::Facts;
+use cargo_tasks::layout::{self, Binary, Layout};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const KINDS: [&str; 6] = ["env", "port", "health", "request", "entity", "scenario"];
+const KINDS: [&str; 9] = [
+    "env", "port", "health", "request", "entity", "scenario", "docker", "place", "new",
+];
 
 fn features() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/features");
@@ -54,11 +60,25 @@ fn expected(dir: &Path) -> Expected {
     Expected { bins, facts }
 }
 
-fn found(facts: &Facts) -> BTreeSet<(String, String)> {
+fn found(
+    docs: &cargo_tasks::spec::Documents,
+    layout: &Layout,
+    facts: &Facts,
+) -> BTreeSet<(String, String)> {
     let mut found = BTreeSet::new();
     let mut add = |kind: &str, value: String| {
         found.insert((kind.to_string(), value));
     };
+    add("docker", layout.docker_dir.clone());
+    layout
+        .services
+        .iter()
+        .for_each(|s| add("place", s.dir.clone()));
+    docs.plan
+        .tree
+        .iter()
+        .filter(|p| p.new)
+        .for_each(|p| add("new", p.path.clone()));
     facts.env.iter().for_each(|v| add("env", v.name.clone()));
     facts
         .ports
@@ -120,8 +140,18 @@ fn corpus_precision_and_recall_per_fact_kind() {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let expected = expected(dir);
         let (docs, _) = cargo_tasks::spec::load(dir).expect("loads");
-        let facts = Facts::build(&docs, &expected.bins);
-        let found = found(&facts);
+        let binaries: Vec<Binary> = expected
+            .bins
+            .iter()
+            .map(|name| Binary {
+                name,
+                package: "corpus",
+                dir: String::new(),
+            })
+            .collect();
+        let layout = layout::decide(&docs.plan, &binaries).expect("a layout");
+        let facts = Facts::build(&docs, &layout.names());
+        let found = found(&docs, &layout, &facts);
         for kind in KINDS {
             let score = scores.get_mut(kind).unwrap();
             let of_kind = |set: &BTreeSet<(String, String)>| -> BTreeSet<String> {

@@ -713,3 +713,39 @@ fn every_backing_kind_renders_into_a_file_compose_accepts() {
         assert!(said.contains(&format!("set {secret}")), "{said}");
     }
 }
+
+#[test]
+fn container_files_go_where_the_plans_chosen_tree_option_puts_them() {
+    let ws = Workspace::fixture("placed");
+    ws.run(&["generate", "--feature", "003"]).ok();
+    let stderr = ws.run(&["scaffold", "--feature", "003"]).ok();
+    assert!(!stderr.contains("which does not exist"), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    for placed in [
+        "backend/Dockerfile",
+        "backend/entrypoint.rs",
+        "deploy/docker/sweeper/Dockerfile",
+        "deploy/docker/compose.yaml",
+        "deploy/docker/test/run_all.sh",
+    ] {
+        assert!(ws.path(placed).is_file(), "{placed} was not written");
+    }
+    for never in ["docker", "src", "api", "tests"] {
+        assert!(
+            !ws.path(never).exists(),
+            "{never}/ comes from an unchosen option"
+        );
+    }
+    let compose = ws.read("deploy/docker/compose.yaml");
+    assert!(
+        compose.contains("      context: \"../..\"\n      dockerfile: \"backend/Dockerfile\"\n"),
+        "{compose}"
+    );
+    let lib = ws.read("deploy/docker/test/lib.sh");
+    assert!(lib.contains("$(cd \"$TEST_DIR\"/../../.. && pwd)"), "{lib}");
+    let tasks = ws.read("specs/003-ledger-images/tasks.md");
+    assert!(
+        tasks.contains("New file the plan's source tree marks in backend/src/health.rs"),
+        "{tasks}"
+    );
+}

@@ -10,6 +10,7 @@ use crate::container::{
 };
 use crate::docker::{Build, Builder};
 use crate::feature::{Feature, FeatureArgs};
+use crate::layout::Layout;
 use crate::ops::fs::{unified_diff, Outcome, Planned, Writer};
 use crate::render::Renderer;
 use crate::spec;
@@ -114,7 +115,7 @@ impl ScaffoldArgs {
             cx,
             &ws,
             &feature,
-            &context.docker_dir,
+            &read.layout,
             self.dry_run.then_some(planned.as_slice()),
         )
     }
@@ -271,15 +272,15 @@ fn config_placeholders(context: &Scaffold, ws: &Workspace, rendered: &[Rendered]
         .collect()
 }
 
-/// Warns about every container path (under `docker/`, or `.dockerignore`)
-/// the feature's tasks.md names that does not exist; in a dry run, paths
-/// about to be written count as existing. Other paths (crates, specs) are
-/// not scaffold's to create.
+/// Warns about every container path (under the layout's directories, or
+/// `.dockerignore`) the feature's tasks.md names that does not exist; in a
+/// dry run, paths about to be written count as existing. Other paths
+/// (crates, specs) are not scaffold's to create.
 fn check_task_paths(
     cx: &mut Context,
     ws: &Workspace,
     feature: &Feature,
-    docker_dir: &str,
+    layout: &Layout,
     planned: Option<&[&str]>,
 ) -> Result<()> {
     let tasks_path = feature.tasks_path();
@@ -289,7 +290,6 @@ fn check_task_paths(
     let text = spec::read_text(&tasks_path)?;
     let tasks_rel = ws.relative(&tasks_path);
     let doc = read::parse(&text);
-    let ours = |path: &str| path == ".dockerignore" || path.starts_with(&format!("{docker_dir}/"));
     let will_exist = |path: &str| {
         planned.is_some_and(|files| {
             files
@@ -298,7 +298,7 @@ fn check_task_paths(
         })
     };
     for entry in &doc.tasks {
-        for path in entry.task.paths.iter().filter(|p| ours(p)) {
+        for path in entry.task.paths.iter().filter(|p| layout.places(p)) {
             if !will_exist(path) && !ws.root.join(path).exists() {
                 cx.shell.warn(format!(
                     "{tasks_rel}:{}: {} names `{path}`, which does not exist",

@@ -256,7 +256,7 @@ fn looked_for_and_not_found_is_kept() {
 
 #[test]
 fn every_reader_survives_random_markdown_soup() {
-    const PIECES: [&str; 40] = [
+    const PIECES: [&str; 56] = [
         "# ",
         "## ",
         "### ",
@@ -297,6 +297,22 @@ fn every_reader_survives_random_markdown_soup() {
         "PORT",
         "\t",
         "→",
+        "## Source Code\n```text\n",
+        "# [REMOVE IF UNUSED] Option 1: ",
+        "# Option 2: multi",
+        "**Structure Decision**: ",
+        "option 2",
+        "# NEW",
+        "(new)",
+        "← new",
+        "Root/",
+        "container1/",
+        "../",
+        "/srv/",
+        ".git/",
+        "Dockerfile",
+        "docker/",
+        "- **Selected Approach**: ",
     ];
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     for _ in 0..300 {
@@ -318,9 +334,13 @@ fn every_reader_survives_random_markdown_soup() {
             "contracts/b.md",
         ];
         let docs: Vec<(&str, &str)> = names.iter().map(|n| (*n, text.as_str())).collect();
-        let _ = facts_with_plan(
-            &format!("# P\n## Technical Context\n**A**: b\n{text}"),
-            &docs,
-        );
+        let plan = format!("# P\n## Technical Context\n**A**: b\n{text}");
+        let _ = facts_with_plan(&plan, &docs);
+        let binaries = ["a", "b-api"].map(|name| crate::layout::Binary {
+            name,
+            package: name,
+            dir: name.to_string(),
+        });
+        let _ = crate::layout::decide(&parse_plan(&plan).expect("plan parses"), &binaries);
     }
 }

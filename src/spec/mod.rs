@@ -229,6 +229,9 @@ impl Loader<'_> {
             let message = format!("{} needs clarification: {}", field.name, field.value);
             self.warn(PLAN, field.line, message);
         }
+        for (line, note) in &plan.notes {
+            self.warn(PLAN, *line, note.clone());
+        }
         Ok(plan)
     }
 }

@@ -2,7 +2,7 @@
 //! style), the source tree and the structure decision.
 
 use super::markdown::{self, heading_key, Block, CodeBlock, CodeLine, Document, Field, Heading};
-use super::tree::{parse_tree, TreePath};
+use super::tree::{parse_tree, Tree, TreePath};
 use crate::{Error, Result};
 use serde::Serialize;
 
@@ -22,9 +22,15 @@ pub struct Plan {
     pub style: PlanStyle,
     /// The technical-context fields, in file order.
     pub fields: Vec<Field>,
-    /// Every path of the fenced trees under source/structure headings (not the documentation tree).
+    /// Every path of the fenced trees under source/structure headings (not
+    /// the documentation tree); of the template's alternative layouts
+    /// ("Option 1: …"), only the one the Structure Decision chooses.
     pub tree: Vec<TreePath>,
+    /// Entries of those trees drawn outside the workspace (absolute, `..`).
+    pub outside: Vec<TreePath>,
     pub structure_decision: Option<Field>,
+    /// What the reader could not settle, by line (an option chosen by default).
+    pub notes: Vec<(usize, String)>,
 }
 
 impl Plan {
@@ -73,12 +79,15 @@ pub fn parse_plan(text: &str) -> Result<Plan> {
     let structure_decision = markdown::fields(&doc.blocks)
         .into_iter()
         .find(|field| field.name.eq_ignore_ascii_case("Structure Decision"));
+    let (tree, notes) = source_tree(&doc, structure_decision.as_ref());
     Ok(Plan {
         title: doc.title().map(|h| h.text.clone()).unwrap_or_default(),
         style,
         fields: context_fields(context.blocks),
-        tree: source_tree(&doc),
+        tree: tree.paths,
+        outside: tree.outside,
         structure_decision,
+        notes,
     })
 }
 
@@ -130,24 +139,150 @@ fn plan_style(heading: &Heading) -> Option<PlanStyle> {
     }
 }
 
+/// One of the template's alternative layouts ("Option 2: Web application"):
+/// its label and the lines it spans.
+struct TreeOption {
+    label: String,
+    lines: std::ops::Range<usize>,
+}
+
 /// The paths of every tree-like fence whose nearest heading names the source or
 /// container structure (`### Source Code (repository root)`,
-/// `### Container Source Structure (repository root)`), never the documentation tree.
-fn source_tree(doc: &Document) -> Vec<TreePath> {
+/// `### Container Source Structure (repository root)`), never the
+/// documentation tree. Where the tree draws alternative layouts (a
+/// `# Option 1: …` comment line, or an `Option 1: …` heading above the fence),
+/// only the chosen one's paths are kept, with a note when none was chosen.
+fn source_tree(doc: &Document, decision: Option<&Field>) -> (Tree, Vec<(usize, String)>) {
     let mut lines = Vec::new();
+    let mut options: Vec<TreeOption> = Vec::new();
     for (headings, block) in doc.walk() {
-        if let Block::Code(code) = block {
-            if is_tree_fence(code) && headings.last().is_some_and(|h| names_source(h)) {
-                // A blank line keeps one fence's tree from continuing into the next.
-                lines.push(CodeLine {
-                    text: String::new(),
-                    line: code.line,
+        let Block::Code(code) = block else {
+            continue;
+        };
+        let option_heading = headings.last().filter(|h| option_label(&h.text).is_some());
+        let under_source = match option_heading {
+            Some(_) => headings.iter().rev().skip(1).any(|h| names_source(h)),
+            None => headings.last().is_some_and(|h| names_source(h)),
+        };
+        if !is_tree_fence(code) || !under_source {
+            continue;
+        }
+        let end = code.lines.last().map_or(code.line, |l| l.line) + 1;
+        if let Some(heading) = option_heading {
+            options.push(TreeOption {
+                label: heading.text.clone(),
+                lines: code.line..end,
+            });
+        }
+        // A blank line keeps one fence's tree (or option) from continuing into the next.
+        let blank = |line| CodeLine {
+            text: String::new(),
+            line,
+        };
+        lines.push(blank(code.line));
+        for code_line in &code.lines {
+            let comment = code_line.text.trim_start().strip_prefix('#');
+            if let Some(label) = comment.and_then(option_label) {
+                if let Some(open) = options.last_mut().filter(|o| o.lines.end == end) {
+                    open.lines.end = code_line.line;
+                }
+                options.push(TreeOption {
+                    label,
+                    lines: code_line.line..end,
                 });
-                lines.extend(code.lines.iter().cloned());
+                lines.push(blank(code_line.line));
+            } else {
+                lines.push(code_line.clone());
             }
         }
     }
-    parse_tree(&lines)
+    if options.is_empty() {
+        return (parse_tree(&lines), Vec::new());
+    }
+    let (chosen, notes) = choose_option(&options, decision);
+    for code_line in &mut lines {
+        let option = options
+            .iter()
+            .position(|o| o.lines.contains(&code_line.line));
+        if option.is_some_and(|at| at != chosen) {
+            code_line.text.clear();
+        }
+    }
+    (parse_tree(&lines), notes)
+}
+
+/// `Option 2: Web application` (after `[REMOVE IF UNUSED]` and the like).
+fn option_label(text: &str) -> Option<String> {
+    let text = text.trim().trim_start_matches('#').trim();
+    let text = match text.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').map_or(text, |(_, after)| after.trim()),
+        None => text,
+    };
+    let lower = text.to_ascii_lowercase();
+    let rest = lower.strip_prefix("option ")?;
+    let token = rest.split([' ', ':', '.', ')']).next().unwrap_or_default();
+    let numbered = token.chars().all(|c| c.is_ascii_digit()) || token.len() == 1;
+    (!token.is_empty() && numbered).then(|| text.to_string())
+}
+
+/// The option the Structure Decision chooses: by number ("Option 2"), else
+/// the one whose label shares the most words with it; without a choice, the
+/// option labelled DEFAULT, else the first, with a note.
+fn choose_option(
+    options: &[TreeOption],
+    decision: Option<&Field>,
+) -> (usize, Vec<(usize, String)>) {
+    let said = decision
+        .filter(|d| !d.value.trim_start().starts_with('['))
+        .map_or(Vec::new(), |d| label_words(&d.value));
+    let numbered = said
+        .windows(2)
+        .find(|pair| pair[0] == "option")
+        .and_then(|pair| {
+            options
+                .iter()
+                .position(|o| label_words(&o.label).get(1) == Some(&pair[1]))
+        });
+    let overlap = |option: &TreeOption| {
+        label_words(&option.label)
+            .iter()
+            .filter(|w| w.as_str() != "option" && said.contains(w))
+            .count()
+    };
+    let best = options.iter().map(overlap).max().unwrap_or(0);
+    let by_words = options.iter().position(|o| overlap(o) == best);
+    let unique = options.iter().filter(|o| overlap(o) == best).count() == 1;
+    match numbered.or(by_words.filter(|_| best > 0 && unique)) {
+        Some(chosen) => (chosen, Vec::new()),
+        None => {
+            let fallback = options
+                .iter()
+                .position(|o| o.label.to_ascii_lowercase().contains("default"))
+                .unwrap_or(0);
+            let note = format!(
+                "the source tree draws {} layout options and no Structure Decision chooses one; using \"{}\"",
+                options.len(),
+                options[fallback].label
+            );
+            (fallback, vec![(options[fallback].lines.start, note)])
+        }
+    }
+}
+
+/// Lower-case words, plurals folded (`containers` → `container`), without
+/// the words every option label shares.
+fn label_words(text: &str) -> Vec<String> {
+    const COMMON: [&str; 9] = [
+        "default", "when", "detected", "and", "or", "the", "a", "with", "per",
+    ];
+    text.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty() && !COMMON.contains(w))
+        .map(|w| match w.strip_suffix('s') {
+            Some(stem) if stem.len() > 3 => stem.to_string(),
+            _ => w.to_string(),
+        })
+        .collect()
 }
 
 fn is_tree_fence(code: &CodeBlock) -> bool {
@@ -450,5 +585,38 @@ docker/
             tree(&plan),
             vec![("src/", true), ("src/lib.rs", false), ("tests/", true)]
         );
+    }
+
+    fn options_plan(decision: &str) -> Plan {
+        parse_plan(&format!("# P\n## Technical Context\n**A**: b\n## Project Structure\n### Source Code (repository root)\n```text\n# [REMOVE IF UNUSED] Option 1: Single project (DEFAULT)\nsrc/\n└── lib.rs\n\n# [REMOVE IF UNUSED] Option 2: Web application (frontend + backend)\nbackend/\n└── Dockerfile\nfrontend/\n# a comment about options for later\n\n# Option 3: Mobile + API\napi/\n```\n\n{decision}\n")).expect("plan parses")
+    }
+
+    fn paths(plan: &Plan) -> Vec<&str> {
+        plan.tree.iter().map(|p| p.path.as_str()).collect()
+    }
+
+    #[test]
+    fn the_structure_decision_chooses_one_of_the_trees_options() {
+        let by_number = options_plan("**Structure Decision**: option 2, as drawn.");
+        assert_eq!(
+            paths(&by_number),
+            ["backend/", "backend/Dockerfile", "frontend/"]
+        );
+        assert!(by_number.notes.is_empty());
+        let by_words = options_plan("**Structure Decision**: a mobile client and its API.");
+        assert_eq!(paths(&by_words), ["api/"]);
+        let by_default = options_plan("**Structure Decision**: [Document the selected structure]");
+        assert_eq!(paths(&by_default), ["src/", "src/lib.rs"]);
+        assert_eq!(
+            by_default.notes,
+            [(7, "the source tree draws 3 layout options and no Structure Decision chooses one; using \"Option 1: Single project (DEFAULT)\"".to_string())]
+        );
+    }
+
+    #[test]
+    fn option_headings_above_fences_are_options_too() {
+        let text = "# P\n## Technical Context\n**A**: b\n## Source Code\n### Option 1: Single container\n```\ndocker/\n└── Dockerfile\n```\n### Option 2: Multi-container\n```\ndocker/\n├── api/\n└── worker/\n```\n\n**Structure Decision**: Multi-container, one directory per service.\n";
+        let plan = parse_plan(text).expect("plan parses");
+        assert_eq!(paths(&plan), ["docker/", "docker/api/", "docker/worker/"]);
     }
 }

@@ -1,5 +1,6 @@
 //! Source tree drawings (`├──`, `└──`, `│`, ASCII `|--`/`` `-- `` and plain
-//! indented lists) read from the lines of a fenced block into full paths.
+//! indented lists) read from the lines of a fenced block into full paths,
+//! with the entries the drawing marks new (`# NEW`, `(new)`, `← new`).
 
 use super::markdown::CodeLine;
 use serde::Serialize;
@@ -10,6 +11,16 @@ pub struct TreePath {
     pub path: String,
     pub is_dir: bool,
     pub line: usize,
+    /// The drawing marks it as a file or directory the feature creates.
+    pub new: bool,
+}
+
+/// Every path of a drawing, and the entries it places outside the
+/// workspace (absolute, or through `..`), which are not paths of the tree.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tree {
+    pub paths: Vec<TreePath>,
+    pub outside: Vec<TreePath>,
 }
 
 /// An entry of the tree being read, as a parent of the lines below it.
@@ -18,15 +29,20 @@ enum Node {
     Path(usize),
     /// A `.` line: its children are top-level paths.
     Root,
-    /// A line that is not a path (`[same as above]`, `../x`): its children are skipped too.
+    /// A line that is not a path (`[same as above]`): its children are skipped too.
     Skipped,
+    /// A path outside the workspace (`../x`, `/srv`): so are its children.
+    Outside(String),
 }
 
 /// Every path drawn in `lines`. A blank line ends a tree; a line holding only a
-/// `# comment` is ignored; a name that is not a relative path (`[same as above]`,
-/// `...`, `/etc`, `../x`) is skipped with everything below it.
-pub fn parse_tree(lines: &[CodeLine]) -> Vec<TreePath> {
+/// `# comment` is ignored; `.` and the template's `Root/` stand for the
+/// repository root; a name that is not a relative path (`[same as above]`,
+/// `...`, `/etc`, `../x`) or is a template placeholder (`container1/`) is
+/// skipped with everything below it.
+pub fn parse_tree(lines: &[CodeLine]) -> Tree {
     let mut paths: Vec<TreePath> = Vec::new();
+    let mut outside: Vec<TreePath> = Vec::new();
     let mut open: Vec<(usize, Node)> = Vec::new();
     for code_line in lines {
         let Some((column, name)) = entry(&code_line.text) else {
@@ -38,27 +54,77 @@ pub fn parse_tree(lines: &[CodeLine]) -> Vec<TreePath> {
         while open.last().is_some_and(|(top, _)| *top >= column) {
             open.pop();
         }
+        let drawn = |path: String| TreePath {
+            is_dir: path.ends_with('/'),
+            path,
+            line: code_line.line,
+            new: marks_new(&code_line.text, name),
+        };
         let parent = match open.last() {
             Some((_, Node::Path(index))) => mark_dir(&mut paths, *index),
+            Some((_, Node::Outside(dir))) => {
+                let path = format!("{}/{name}", dir.trim_end_matches('/'));
+                outside.push(drawn(path.clone()));
+                open.push((column, Node::Outside(path)));
+                continue;
+            }
             Some((_, Node::Skipped)) => None,
             Some((_, Node::Root)) | None => Some(String::new()),
         };
         let node = match parent {
-            Some(_) if name == "." || name == "./" => Node::Root,
-            Some(parent) if is_path_like(name) => {
-                let path = format!("{parent}{}", name.trim_start_matches("./"));
-                paths.push(TreePath {
-                    is_dir: path.ends_with('/'),
-                    path,
-                    line: code_line.line,
-                });
+            Some(_) if [".", "./", "Root/"].contains(&name) => Node::Root,
+            Some(parent) if is_path_like(name) && !is_placeholder(name) => {
+                paths.push(drawn(format!("{parent}{}", name.trim_start_matches("./"))));
                 Node::Path(paths.len() - 1)
+            }
+            Some(parent) if leaves_workspace(name) => {
+                let path = match name.starts_with('/') {
+                    true => name.to_string(),
+                    false => format!("{parent}{name}"),
+                };
+                outside.push(drawn(path.clone()));
+                Node::Outside(path)
             }
             _ => Node::Skipped,
         };
         open.push((column, node));
     }
-    dedup(paths)
+    Tree {
+        paths: dedup(paths),
+        outside,
+    }
+}
+
+/// Whether the text after `name` marks the entry new: a comment, arrow or
+/// parenthesis whose first word is `new` or `create` (`# NEW: …`, `(new)`,
+/// `← new`, `(CREATE)`).
+fn marks_new(line: &str, name: &str) -> bool {
+    let Some((_, after)) = line.split_once(name) else {
+        return false;
+    };
+    let note = after
+        .trim_start()
+        .trim_start_matches(|c: char| c.is_whitespace() || "#←<-–—([:*".contains(c));
+    let word: String = note
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    note.len() < after.trim_start().len() && ["new", "create", "created"].contains(&word.as_str())
+}
+
+/// The plan template's placeholder directories: `container1/`, `containerN/`.
+fn is_placeholder(name: &str) -> bool {
+    let name = name.trim_end_matches('/');
+    name.strip_prefix("container")
+        .is_some_and(|n| !n.is_empty() && (n == "N" || n.chars().all(|c| c.is_ascii_digit())))
+}
+
+/// An absolute path or one through `..`: drawn, but not the workspace's.
+fn leaves_workspace(name: &str) -> bool {
+    let relative = name.trim_start_matches('/');
+    (name.starts_with('/') || relative.split('/').any(|c| c == ".."))
+        && is_path_like(&relative.replace("..", "x"))
 }
 
 /// Marks `paths[index]` as a directory and returns its path with the trailing `/`.
@@ -148,7 +214,7 @@ fn dedup(paths: Vec<TreePath>) -> Vec<TreePath> {
 mod tests {
     use super::*;
 
-    fn tree(text: &str) -> Vec<(String, bool, usize)> {
+    fn drawing(text: &str) -> Tree {
         let lines: Vec<CodeLine> = text
             .lines()
             .enumerate()
@@ -158,6 +224,11 @@ mod tests {
             })
             .collect();
         parse_tree(&lines)
+    }
+
+    fn tree(text: &str) -> Vec<(String, bool, usize)> {
+        drawing(text)
+            .paths
             .into_iter()
             .map(|p| (p.path, p.is_dir, p.line))
             .collect()
@@ -246,10 +317,51 @@ mod tests {
     }
 
     #[test]
-    fn absolute_and_parent_paths_are_skipped() {
+    fn absolute_and_parent_paths_are_skipped_and_kept_apart() {
         let text =
             "docker/\n├── ../escape/\n│   └── x\n├── /etc/passwd\n├── a/../b\n└── ok..name\n";
         assert_eq!(paths(text), vec!["docker/", "docker/ok..name"]);
+        let outside: Vec<(String, usize)> = drawing(text)
+            .outside
+            .into_iter()
+            .map(|p| (p.path, p.line))
+            .collect();
+        assert_eq!(
+            outside,
+            [
+                ("docker/../escape/".to_string(), 11),
+                ("docker/../escape/x".to_string(), 12),
+                ("/etc/passwd".to_string(), 13),
+                ("docker/a/../b".to_string(), 14)
+            ]
+        );
+    }
+
+    #[test]
+    fn entries_marked_new_in_every_style() {
+        let text = "src/\n├── main.rs          # entry point\n├── health.rs        # NEW: probe handler\n├── routes.rs (new)\n├── metrics.rs ← new\n├── lib.rs   # renewed docs, not new\n└── db.rs  # (CREATE) pool\nDockerfile  # new file\n";
+        let new: Vec<String> = drawing(text)
+            .paths
+            .into_iter()
+            .filter(|p| p.new)
+            .map(|p| p.path)
+            .collect();
+        assert_eq!(
+            new,
+            [
+                "src/health.rs",
+                "src/routes.rs",
+                "src/metrics.rs",
+                "src/db.rs",
+                "Dockerfile"
+            ]
+        );
+    }
+
+    #[test]
+    fn template_placeholders_are_not_paths_and_root_is_the_top() {
+        let text = "Root/\n├── docker/\n│   ├── container1/\n│   │   └── Dockerfile\n│   ├── containerN/\n│   └── api/\n└── Cargo.toml\n";
+        assert_eq!(paths(text), ["docker/", "docker/api/", "Cargo.toml"]);
     }
 
     #[test]

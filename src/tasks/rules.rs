@@ -4,6 +4,7 @@
 
 use crate::facts::{Facts, Topic};
 use crate::layout::{Layout, ServiceLayout};
+use crate::spec::tree::TreePath;
 use crate::spec::Documents;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -392,6 +393,15 @@ impl Planner {
             vec![test("security_test.sh")],
             &[run],
         );
+        for entry in new_in_tree(docs) {
+            let what = match entry.is_dir {
+                true => "New directory the plan's source tree marks",
+                false => "New file the plan's source tree marks",
+            };
+            if !self.drafts.iter().any(|d| d.paths.contains(&entry.path)) {
+                self.add(Core, what, vec![entry.path.clone()], &[structure]);
+            }
+        }
     }
 }
 
@@ -529,11 +539,7 @@ fn entity_paths(layout: &Layout, entity: &str, docs: &Documents) -> Vec<String> 
         .plan
         .tree
         .iter()
-        .filter(|p| {
-            !p.is_dir
-                && !p.path.starts_with(&format!("{}/", layout.docker_dir))
-                && !p.path.starts_with("specs/")
-        })
+        .filter(|p| !p.is_dir && !layout.places(&p.path) && !p.path.starts_with("specs/"))
         .map(|p| p.path.as_str())
         .collect();
     let entity_words = words(entity);
@@ -557,6 +563,22 @@ fn entity_paths(layout: &Layout, entity: &str, docs: &Documents) -> Vec<String> 
         (Some((_, path)), _) | (None, Some(path)) => vec![path.to_string()],
         (None, None) => topic_paths(layout, crate::facts::topic_of(entity), entity),
     }
+}
+
+/// The tree's entries marked new, but for feature documents and directories
+/// holding a new entry (the entry's task creates them).
+fn new_in_tree(docs: &Documents) -> Vec<&TreePath> {
+    let new: Vec<&TreePath> = docs.plan.tree.iter().filter(|p| p.new).collect();
+    new.iter()
+        .filter(|entry| !entry.path.starts_with("specs/"))
+        .filter(|entry| {
+            !entry.is_dir
+                || !new.iter().any(|other| {
+                    other.path.len() > entry.path.len() && other.path.starts_with(&entry.path)
+                })
+        })
+        .copied()
+        .collect()
 }
 
 /// The services a text names (by service or binary name), else all of them.
