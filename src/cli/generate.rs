@@ -6,6 +6,7 @@ use crate::ops::fs::{unified_diff, Outcome, Writer};
 use crate::render::Renderer;
 use crate::spec::{self, Documents};
 use crate::tasks::dependencies;
+use crate::tasks::cite::Cited;
 use crate::tasks::gates::{self, Gate};
 use crate::tasks::merge::{self, Merged, Previous};
 use crate::tasks::rules::{self, Input};
@@ -90,6 +91,8 @@ struct Generated {
     context: TemplateContext,
     text: String,
     tasks: Vec<Task>,
+    /// The facts each of `tasks` was drafted from (none for kept tasks).
+    sources: Vec<Vec<Cited>>,
     /// Tasks of the previous file that generation no longer produces.
     kept: Vec<String>,
 }
@@ -110,7 +113,12 @@ impl GenerateArgs {
                 Ok(Some(generated)) if self.format == Format::Json => json.push(FeatureTasks {
                     feature: generated.feature.name,
                     path: generated.feature.rel,
-                    tasks: generated.tasks,
+                    tasks: generated
+                        .tasks
+                        .into_iter()
+                        .zip(generated.sources)
+                        .map(|(task, sources)| SourcedTask { task, sources })
+                        .collect(),
                 }),
                 Ok(_) => {}
                 Err(err) if self.all => {
@@ -264,11 +272,17 @@ impl GenerateArgs {
         };
         let text = renderer.render("tasks.md.hbs", &context)?;
         let kept = merged.kept.iter().map(|k| k.task.id.to_string()).collect();
+        let sources = drafts
+            .into_iter()
+            .map(|d| d.sources)
+            .chain(merged.kept.iter().map(|_| Vec::new()))
+            .collect();
         Ok(Generated {
             feature,
             context,
             text,
             tasks,
+            sources,
             kept,
         })
     }
@@ -278,7 +292,15 @@ impl GenerateArgs {
 struct FeatureTasks {
     feature: String,
     path: String,
-    tasks: Vec<Task>,
+    tasks: Vec<SourcedTask>,
+}
+
+/// A task with the facts it was drafted from, for `--format json`.
+#[derive(Debug, Serialize)]
+struct SourcedTask {
+    #[serde(flatten)]
+    task: Task,
+    sources: Vec<Cited>,
 }
 
 /// `Container Implementation Plan: greeter` → `greeter`.

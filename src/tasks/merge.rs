@@ -262,6 +262,7 @@ mod tests {
             description: format!("{what} in {path}"),
             paths: vec![path.to_string()],
             after: after.to_vec(),
+            sources: Vec::new(),
         }
     }
 

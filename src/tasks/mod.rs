@@ -2,6 +2,7 @@
 //! dependency graph.
 
 pub mod check;
+pub mod cite;
 pub mod dependencies;
 pub mod drawing;
 pub mod edit;

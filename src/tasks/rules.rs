@@ -2,7 +2,8 @@
 //! layout in, an ordered list of drafted tasks with dependencies out. Pure:
 //! no disk, no numbering (see `merge` for IDs).
 
-use crate::facts::{Facts, Topic};
+use super::cite::{self, Cited};
+use crate::facts::{Facts, Source, Topic};
 use crate::layout::{Layout, ServiceLayout};
 use crate::spec::tree::TreePath;
 use crate::spec::Documents;
@@ -52,6 +53,8 @@ pub struct Draft {
     pub description: String,
     pub paths: Vec<String>,
     pub after: Vec<usize>,
+    /// The facts the task was drafted from; empty for a template task.
+    pub sources: Vec<Cited>,
 }
 
 /// Template defaults when the plan states no goals.
@@ -95,8 +98,14 @@ impl Planner {
             description: format!("{what} in {}", join_paths(&paths)),
             paths,
             after: after.to_vec(),
+            sources: Vec::new(),
         });
         self.drafts.len() - 1
+    }
+
+    /// Records the facts task `index` was drafted from.
+    fn cite(&mut self, index: usize, sources: impl IntoIterator<Item = Cited>) {
+        self.drafts[index].sources.extend(sources);
     }
 
     fn build(&mut self, input: &Input) {
@@ -121,6 +130,7 @@ impl Planner {
             dirs,
             &[],
         );
+        self.cite(structure, cite::structure(docs));
         let base = self.add(
             Setup,
             &format!(
@@ -130,6 +140,7 @@ impl Planner {
             each("Dockerfile"),
             &[structure],
         );
+        self.cite(base, cite::images(facts));
         let packages = self.add(
             Setup,
             &format!(
@@ -139,14 +150,17 @@ impl Planner {
             each("setup/scripts/20-packages.sh"),
             &[structure],
         );
+        self.cite(packages, cite::packages(docs, facts));
         for decision in facts.decisions.iter().filter(|d| d.topic != Topic::Other) {
             let paths = topic_paths(layout, decision.topic, &decision.text);
-            self.add(
+            let task = self.add(
                 Setup,
                 &format!("Apply research decision {}", quote_decision(&decision.text)),
                 paths,
                 &[structure],
             );
+            let fact = format!("decision {}", decision.text);
+            self.cite(task, [Cited::new(&decision.source, fact)]);
         }
 
         let mut services = Vec::new();
@@ -177,13 +191,16 @@ impl Planner {
                 vec![format!("{}/Dockerfile", service.dir)],
                 &[base],
             );
+            self.cite(dockerfile, cite::ports(facts, layout, &names));
             for stage in &facts.stages {
-                self.add(
+                let task = self.add(
                     Core,
                     &format!("Build stage \"{}\"", stage.value),
                     vec![format!("{}/Dockerfile", service.dir)],
                     &[dockerfile],
                 );
+                let fact = format!("stage {}", stage.value);
+                self.cite(task, [Cited::new(&stage.source, fact)]);
             }
             let entrypoint = self.add(
                 Core,
@@ -209,12 +226,14 @@ impl Planner {
         let entrypoints: Vec<usize> = services.iter().map(|s| s.entrypoint).collect();
         for entity in &facts.entities {
             let paths = entity_paths(layout, &entity.value, docs);
-            self.add(
+            let task = self.add(
                 Core,
                 &format!("Model for entity {}", entity.value),
                 paths,
                 &entrypoints,
             );
+            let fact = format!("entity {}", entity.value);
+            self.cite(task, [Cited::new(&entity.source, fact)]);
         }
         let runtime = self.add(
             Core,
@@ -259,12 +278,14 @@ impl Planner {
         let mut tests = vec![build_test, entry_test, health_test, security_test];
         for contract in &docs.contracts {
             let stem = contract_stem(&contract.path);
-            tests.push(self.add(
+            let task = self.add(
                 Tests,
                 &format!("Contract test for {}", contract.path),
                 vec![test(&format!("contracts/{stem}_test.sh"))],
                 &image,
-            ));
+            );
+            self.cite(task, cite::requests(facts, &contract.path));
+            tests.push(task);
         }
 
         let compose = crate::backing::compose(layout.multi, facts);
@@ -295,13 +316,16 @@ impl Planner {
             each("setup/scripts/"),
             &[entrypoints.clone(), setups].concat(),
         );
+        self.cite(hardening, cite::user(facts));
         let mut integration = vec![multistage, caching, hardening];
-        integration.push(self.add(
+        let health_check = self.add(
             Integration,
             &format!("Health check implementation ({})", health(facts)),
             each("entrypoint.rs"),
             &image,
-        ));
+        );
+        self.cite(health_check, cite::health(facts));
+        integration.push(health_check);
         if facts.env.is_empty() {
             integration.push(self.add(
                 Integration,
@@ -325,28 +349,37 @@ impl Planner {
             if !known.is_empty() {
                 what = format!("{what} ({})", known.join("; "));
             }
-            integration.push(self.add(
+            let task = self.add(
                 Integration,
                 &format!("{what} handling"),
                 paths,
                 &entrypoints,
-            ));
+            );
+            self.cite(task, [Cited::new(&var.source, format!("env {}", var.name))]);
+            integration.push(task);
         }
         if compose {
-            integration.push(self.add(
+            let stack = self.add(
                 Integration,
                 &orchestration(facts),
                 vec![format!("{}/compose.yaml", layout.docker_dir)],
                 &dockerfiles,
-            ));
+            );
+            self.cite(stack, cite::backing(facts));
+            integration.push(stack);
         }
 
         let goals = goals(facts);
-        self.add(
+        let performance = self.add(
             Polish,
             &format!("Performance validation ({goals})"),
             vec![test("performance_test.sh")],
             &integration,
+        );
+        let stated = facts.goals.stated.iter();
+        self.cite(
+            performance,
+            stated.map(|g| Cited::new(&g.source, format!("goal {}", g.value))),
         );
         self.add(
             Polish,
@@ -370,7 +403,7 @@ impl Planner {
                     format!(" (run {} and {} more)", quote_command(first), rest.len())
                 }
             };
-            validations.push(self.add(
+            let task = self.add(
                 Polish,
                 &format!(
                     "Validate quickstart scenario {}: {}{command}",
@@ -379,7 +412,10 @@ impl Planner {
                 ),
                 vec![quickstart.clone()],
                 &tests,
-            ));
+            );
+            let fact = format!("scenario {}", scenario.title);
+            self.cite(task, [Cited::new(&scenario.source, fact)]);
+            validations.push(task);
         }
         let run = self.add(
             Polish,
@@ -399,7 +435,9 @@ impl Planner {
                 false => "New file the plan's source tree marks",
             };
             if !self.drafts.iter().any(|d| d.paths.contains(&entry.path)) {
-                self.add(Core, what, vec![entry.path.clone()], &[structure]);
+                let task = self.add(Core, what, vec![entry.path.clone()], &[structure]);
+                let at = Source::new(crate::spec::PLAN, entry.line);
+                self.cite(task, [Cited::new(&at, format!("new {}", entry.path))]);
             }
         }
     }
