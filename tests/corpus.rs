@@ -7,7 +7,9 @@
 //! entities and scenarios need precision and recall 0.9. The placement of
 //! container files is scored the same strict way: `docker` (the docker
 //! directory), `place` (each service's directory) and `new` (the tree's
-//! entries marked new). Generate is run twice on every feature and must give
+//! entries marked new); so are `image` (`builder X`, `runtime X`) and
+//! `decision` (its text), where an alternative the documents rejected must
+//! never show up. Generate is run twice on every feature and must give
 //! byte-identical files.
 
 use cargo_tasks::facts::Facts;
@@ -17,8 +19,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const KINDS: [&str; 9] = [
-    "env", "port", "health", "request", "entity", "scenario", "docker", "place", "new",
+const KINDS: [&str; 11] = [
+    "env", "port", "health", "request", "entity", "scenario", "docker", "place", "new", "image",
+    "decision",
 ];
 
 fn features() -> Vec<PathBuf> {
@@ -70,6 +73,19 @@ fn found(
         found.insert((kind.to_string(), value));
     };
     add("docker", layout.docker_dir.clone());
+    let images = [
+        ("builder", &facts.images.builder),
+        ("runtime", &facts.images.runtime),
+    ];
+    for (stage, image) in images {
+        if let Some(image) = image {
+            add("image", format!("{stage} {}", image.value));
+        }
+    }
+    facts
+        .decisions
+        .iter()
+        .for_each(|d| add("decision", d.text.clone()));
     layout
         .services
         .iter()

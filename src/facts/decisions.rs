@@ -1,8 +1,12 @@
 //! research.md decisions in every form teams write: `**Decision**: X`,
-//! `Decision: X`, `### Decision: X`, a `## Decision` heading followed by prose
-//! or bullets, `**Chosen**: X`, `**Base Image Decision**: X`. Each gets a
-//! topic (from its text and its heading); container decisions also yield base
-//! images and health endpoints.
+//! `Decision: X`, `### Decision: X`, `### Decision 2: X`, a `## Decision`
+//! heading followed by prose or bullets, `**Chosen**: X`, `**Choice**: X`,
+//! `**Selected Approach**: X`, `**Base Image Decision**: X`. In a decision
+//! record (a `### Decision…` section with Context, Alternatives, Selected
+//! Approach and Rationale fields) the selected approach is the decision;
+//! the alternatives never reach a reader (see `alternatives`). Each decision
+//! gets a topic (from its text and its heading); container decisions also
+//! yield base images and health endpoints.
 
 use super::collect::Collector;
 use super::values::{self, base_images, looks_like_image};
@@ -15,14 +19,24 @@ pub fn read(file: &str, doc: &Document, out: &mut Collector) {
         return;
     }
     let mut pending: Option<(usize, String)> = None;
+    let mut open: Option<Titled> = None;
     for (enclosing, block) in doc.walk() {
         let context = enclosing.last().map_or(String::new(), |h| h.text.clone());
         match block {
             Block::Heading(heading) => {
                 pending = None;
-                if let Some(text) = heading_decision(heading) {
-                    let context = context.clone();
-                    decide(file, &text, &context, heading.line, out);
+                if open.as_ref().is_some_and(|t| heading.level <= t.level) {
+                    close(file, open.take(), out);
+                }
+                if let Some(title) = heading_decision(heading) {
+                    close(file, open.take(), out);
+                    open = Some(Titled {
+                        title,
+                        context,
+                        line: heading.line,
+                        level: heading.level,
+                        answered: false,
+                    });
                 } else if is_decision_heading(heading) {
                     pending = Some((heading.line, context));
                 }
@@ -35,23 +49,49 @@ pub fn read(file: &str, doc: &Document, out: &mut Collector) {
                         continue;
                     }
                 }
+                let context = open.as_ref().map_or(context, |t| t.title.clone());
                 for (text, line) in paragraph_decisions(paragraph) {
                     decide(file, &text, &context, line, out);
+                    if let Some(titled) = open.as_mut() {
+                        titled.answered = true;
+                    }
                 }
             }
             _ => {}
         }
     }
+    close(file, open, out);
 }
 
-/// `### Decision: X` (the heading names the decision).
+/// A `### Decision: X` or `### Decision 2: X` section: its title is the
+/// decision unless a field in it names the selected option.
+struct Titled {
+    title: String,
+    /// The heading above it.
+    context: String,
+    line: usize,
+    level: u8,
+    answered: bool,
+}
+
+fn close(file: &str, titled: Option<Titled>, out: &mut Collector) {
+    if let Some(t) = titled.filter(|t| !t.answered) {
+        decide(file, &t.title, &t.context, t.line, out);
+    }
+}
+
+/// `### Decision: X`, `### Decision 2: X`, `### Decision - X` (the heading
+/// names the decision).
 fn heading_decision(heading: &Heading) -> Option<String> {
     let text = heading.text.trim();
     let lower = text.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("decision:")
-        .or_else(|| lower.strip_prefix("decision -"))
-        .or_else(|| lower.strip_prefix("decision —"))?;
+    let rest = lower.strip_prefix("decision")?.trim_start();
+    let rest = rest
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start();
+    let rest = ["：", ":", "—", "–", "-", "."]
+        .iter()
+        .find_map(|separator| rest.strip_prefix(separator))?;
     let value = text[text.len() - rest.len()..].trim();
     (!value.is_empty()).then(|| value.to_string())
 }
@@ -76,14 +116,33 @@ fn heading_above(doc: &Document, paragraph: &Paragraph) -> String {
         .map_or(String::new(), |h| h.text.clone())
 }
 
-/// `**Decision**: X`, `**Chosen**: X`, `**Base Image Decision**: X` fields
-/// and plain `Decision: X` lines of a paragraph.
+/// Fields naming what was decided: `**Decision**:`, `**Base Image
+/// Decision**:`, `**Chosen**:`, `**Choice**:`, `**Selected Approach**:`,
+/// `**Recommendation**:` and the like.
+fn is_selection(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.ends_with("decision")
+        || [
+            "chosen",
+            "choice",
+            "chosen approach",
+            "chosen option",
+            "selected",
+            "selection",
+            "selected approach",
+            "selected option",
+            "recommendation",
+            "recommended approach",
+        ]
+        .contains(&name.as_str())
+}
+
+/// The selection fields and plain `Decision: X` lines of a paragraph.
 fn paragraph_decisions(paragraph: &Paragraph) -> Vec<(String, usize)> {
     let mut found = Vec::new();
     for line in &paragraph.lines {
         if let Some(field) = line.field() {
-            let name = field.name.to_ascii_lowercase();
-            if (name == "chosen" || name.ends_with("decision")) && !field.value.is_empty() {
+            if is_selection(&field.name) && !field.value.is_empty() {
                 found.push((field.value, field.line));
             }
             continue;
@@ -159,7 +218,10 @@ const TOPICS: [(Topic, &[&str]); 4] = [
             "health",
             "healthcheck",
             "healthz",
+            "livez",
+            "readyz",
             "probe",
+            "probes",
             "liveness",
             "readiness",
         ],

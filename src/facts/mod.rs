@@ -8,6 +8,7 @@
 //! earlier document wins (a definition beats a bare mention of a variable) and a
 //! warning names both places. What was looked for and not found is kept.
 
+mod alternatives;
 mod code;
 mod collect;
 mod decisions;
@@ -232,7 +233,7 @@ pub const LOOKED_FOR: [(&str, &str); 8] = [
     ("health", "/health, /healthz, /livez, /readyz in contracts/, a research decision naming the endpoint, `curl …/health` in quickstart.md, plan.md Health Monitoring"),
     ("images", "plan.md Base Image Strategy, research decisions, `FROM` lines in snippets, requirements in spec.md"),
     ("entities", "data-model.md headings, entity tables and Entities bullets"),
-    ("decisions", "research.md `**Decision**:`, `Decision:`, `### Decision: X`, `## Decision` sections, `**Chosen**:`"),
+    ("decisions", "research.md `**Decision**:`, `Decision:`, `### Decision: X`, `### Decision 2: X`, `## Decision` sections, `**Chosen**:`, `**Choice**:`, `**Selected Approach**:`"),
     ("scenarios", "quickstart.md shell code blocks and numbered steps with a command"),
     ("user", "plan.md Security Profile (UID, user name)"),
 ];
@@ -252,6 +253,7 @@ impl Facts {
         for text in &docs.texts {
             let file = text.name.as_str();
             let doc = crate::spec::markdown::Document::parse(&text.text);
+            let doc = alternatives::without_alternatives(doc);
             env::read(file, &doc, &mut collector);
             code::read(file, &doc, &mut collector);
             code::read_prose(file, &doc, &mut collector);

@@ -52,6 +52,39 @@ fn decisions_in_every_form_with_topics() {
 }
 
 #[test]
+fn decision_records_take_the_selected_approach_never_an_alternative() {
+    let text = "# Research\n\n### Decision: Runtime base\n- **Context**: glibc binary\n- **Alternatives Considered**:\n  1. `alpine:3.20`\n  2. `debian:trixie-slim` listens on port 9001\n- **Selected Approach**: `gcr.io/distroless/cc-debian12`\n- **Rationale**: no shell\n\n### Decision 2: Builder\n\n**Choice**: `rust:1.84-slim-bookworm`\n\n**Alternatives**:\n- **`rust:1.84-alpine`**: musl\n\n```dockerfile\nFROM ubuntu:24.04\nEXPOSE 9002\n```\n\n**Rationale**: same Debian release.\n\n### Decision 3 - Drop the sidecar\n\nLogs go to stdout.\n\n## Probes\n\n**Decision**: keep probes cheap  \n**Alternatives considered**: `GET /status` on port 9003  \n**Selected approach**: `GET /livez`\n\n## Alternatives Considered\n\n```dockerfile\nFROM fedora:40\nEXPOSE 9004\n```\n\n## Ports\n\nThe service listens on port 4100.\n";
+    let f = facts(&[("research.md", text)]);
+    let got: Vec<(&str, usize)> = f
+        .decisions
+        .iter()
+        .map(|d| (d.text.as_str(), d.source.line))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("gcr.io/distroless/cc-debian12", 8),
+            ("rust:1.84-slim-bookworm", 13),
+            ("Drop the sidecar", 25),
+            ("keep probes cheap", 31),
+            ("GET /livez", 33),
+        ]
+    );
+    let image = |fact: &Option<Fact<String>>| fact.as_ref().map(|f| f.value.clone());
+    assert_eq!(
+        (image(&f.images.builder), image(&f.images.runtime)),
+        (
+            Some("rust:1.84-slim-bookworm".to_string()),
+            Some("gcr.io/distroless/cc-debian12".to_string())
+        )
+    );
+    let ports: Vec<u16> = f.ports.iter().map(|p| p.port).collect();
+    assert_eq!(ports, [4100]);
+    let health: Vec<&str> = f.health.iter().map(|h| h.path.as_str()).collect();
+    assert_eq!(health, ["/livez"]);
+}
+
+#[test]
 fn environment_variables_in_every_form_upper_snake_only() {
     let configuration = "# Configuration\n\n| Name | Required | Default | Description |\n|---|---|---|---|\n| `JWT_SECRET` | yes | - | signing key |\n| `HTTP_PORT` | no | `8080` | listener |\n| `not_a_var` | no | x | lower case |\n\n- **LOG_LEVEL**: verbosity (default: info)\n- `CACHE_TTL`: seconds, default `60`\n  - `SHORT`: a nested value, not a variable\n";
     let quickstart = "# Quickstart\n\n## Run\n```bash\ndocker run -e API_TOKEN=abc --env REGION=eu -p 9000:8080 shop\ncurl \"http://localhost:${HOST_PORT:-9000}/health\"\n```\n\n## Database\n```bash\ndocker run -d -e POSTGRES_PASSWORD=pw -p 5432:5432 postgres:16\n```\n";
