@@ -32,7 +32,7 @@ impl ExplainArgs {
         let ws = cx.workspace()?;
         let feature = self.feature.resolve(&ws)?;
         let read = understand(&ws, &feature)?;
-        for warning in &read.warnings {
+        for warning in read.warnings.iter().chain(&read.notes) {
             warn_located(cx, &ws, warning);
         }
         let services = read
@@ -224,6 +224,7 @@ fn render(explained: &Explained) -> String {
         facts
             .warnings
             .iter()
+            .chain(&facts.notes)
             .map(|w| (w.message.clone(), w.location().to_string())),
     );
     let _ = writeln!(

@@ -5,8 +5,8 @@ use crate::layout::{self, Layout};
 use crate::ops::fs::{unified_diff, Outcome, Writer};
 use crate::render::Renderer;
 use crate::spec::{self, Documents};
-use crate::tasks::dependencies;
 use crate::tasks::cite::Cited;
+use crate::tasks::dependencies;
 use crate::tasks::gates::{self, Gate};
 use crate::tasks::merge::{self, Merged, Previous};
 use crate::tasks::rules::{self, Input};
@@ -157,6 +157,9 @@ impl GenerateArgs {
                     .with_help("resolve it in the plan, or run without --strict"));
             }
             warn_located(cx, ws, warning);
+        }
+        for note in &read.notes {
+            warn_located(cx, ws, note);
         }
         let tasks_path = feature.tasks_path();
         let tasks_rel = ws.relative(&tasks_path);
@@ -429,20 +432,32 @@ pub struct Understood {
     pub docs: Documents,
     pub layout: Layout,
     pub facts: Facts,
-    /// Loading warnings and the facts' own, with absolute file paths.
+    /// Loading warnings and the facts' own, with absolute file paths:
+    /// something to resolve in the documents (errors under `--strict`).
     pub warnings: Vec<Diagnostic>,
+    /// What was looked for and not found (a document that yielded nothing, a
+    /// feature without container facts): printed as warnings, never errors.
+    pub notes: Vec<Diagnostic>,
 }
 
 pub fn understand(ws: &Workspace, feature: &Feature) -> Result<Understood> {
     let (docs, mut warnings) = spec::load(&feature.dir)?;
     let layout = layout::layout(&docs.plan, ws).map_err(|e| e.in_file(feature.plan_path()))?;
     let facts = Facts::build(&docs, &layout.names());
-    warnings.extend(feature_warnings(feature, &facts));
+    let located = |list: &[Diagnostic]| -> Vec<Diagnostic> {
+        list.iter()
+            .map(|w| w.clone().in_dir(&feature.dir))
+            .collect()
+    };
+    warnings.extend(located(&facts.warnings));
+    let mut notes = located(&facts.notes);
+    notes.extend(not_about_containers(feature, &facts));
     Ok(Understood {
         docs,
         layout,
         facts,
         warnings,
+        notes,
     })
 }
 
@@ -451,16 +466,10 @@ pub fn warn_located(cx: &mut Context, ws: &Workspace, warning: &Diagnostic) {
     cx.shell.diagnostic(&warning.clone().relative_to(&ws.root));
 }
 
-/// The facts' warnings, located in the feature directory, and a warning
-/// naming what was looked for when nothing says the feature is about containers.
-fn feature_warnings(feature: &Feature, facts: &Facts) -> Vec<Diagnostic> {
-    let mut warnings: Vec<Diagnostic> = facts
-        .warnings
-        .iter()
-        .map(|w| w.clone().in_dir(&feature.dir))
-        .collect();
-    if !facts.about_containers() {
-        warnings.push(Diagnostic::warning(1, "no container facts found: no port (EXPOSE, -p, Network Requirements), health endpoint (/health…, Health Monitoring), base image (FROM, Base Image Strategy), environment variable (configuration tables, -e, ENV), runtime user, backing service or build stage in the documents; the container tasks use the template's defaults").in_file(feature.plan_path()));
-    }
-    warnings
+/// A warning naming what was looked for when nothing says the feature is
+/// about containers.
+fn not_about_containers(feature: &Feature, facts: &Facts) -> Option<Diagnostic> {
+    (!facts.about_containers()).then(|| {
+        Diagnostic::warning(1, "no container facts found: no port (EXPOSE, -p, Network Requirements), health endpoint (/health…, Health Monitoring), base image (FROM, Base Image Strategy), environment variable (configuration tables, -e, ENV), runtime user, backing service or build stage in the documents; the container tasks use the template's defaults").in_file(feature.plan_path())
+    })
 }

@@ -61,7 +61,7 @@ impl ScaffoldArgs {
         let ws = cx.workspace()?;
         let feature = self.feature.resolve(&ws)?;
         let read = understand(&ws, &feature)?;
-        for warning in &read.warnings {
+        for warning in read.warnings.iter().chain(&read.notes) {
             warn_located(cx, &ws, warning);
         }
         let mut context = build_context(cx, &ws, &feature, &read)?;

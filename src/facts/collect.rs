@@ -116,6 +116,7 @@ impl Collector {
             stages: self.stages,
             missing: Vec::new(),
             warnings: self.warnings,
+            notes: Vec::new(),
         };
         facts.missing = missing(&facts);
         facts

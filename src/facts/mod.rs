@@ -222,8 +222,12 @@ pub struct Facts {
     pub contracts: Vec<Contract>,
     pub stages: Vec<Fact<String>>,
     pub missing: Vec<Missing>,
-    /// Disagreements between documents and values that cannot be used.
+    /// Disagreements between documents and values that cannot be used:
+    /// something to resolve in the documents (an error under `--strict`).
     pub warnings: Vec<Diagnostic>,
+    /// Documents that yielded nothing of what they are read for: an
+    /// observation, never an error.
+    pub notes: Vec<Diagnostic>,
 }
 
 /// What each kind of fact is looked for in, for "looked for, not found".
@@ -274,6 +278,7 @@ impl Facts {
             DOCKERFILE_DESIGN => !collector.stages.is_empty(),
             _ => true,
         };
+        let mut notes = Vec::new();
         for text in &docs.texts {
             if !yielded(&collector, &text.name) {
                 let what = match text.name.as_str() {
@@ -283,13 +288,16 @@ impl Facts {
                     CONFIGURATION => "no environment variables found",
                     _ => "no build stages found",
                 };
-                collector.warnings.push(collect::warning(
+                notes.push(collect::warning(
                     &Source::new(&text.name, 1),
                     what.to_string(),
                 ));
             }
         }
-        collector.finish()
+        Facts {
+            notes,
+            ..collector.finish()
+        }
     }
 
     /// Whether any fact says the feature is about containers.

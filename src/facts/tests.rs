@@ -21,6 +21,14 @@ fn facts_with_plan(plan: &str, docs: &[(&str, &str)]) -> Facts {
     Facts::build(&documents, &[])
 }
 
+/// `file:line: message` per warning.
+fn located(warnings: &[Diagnostic]) -> Vec<String> {
+    warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.location(), w.message))
+        .collect()
+}
+
 fn env_names(facts: &Facts) -> Vec<&str> {
     facts.env.iter().map(|v| v.name.as_str()).collect()
 }
@@ -203,13 +211,8 @@ fn precedence_decides_and_warns_naming_both_places() {
         "debian:bookworm-slim"
     );
     assert_eq!(f.env[0].default.as_deref(), Some("8080"));
-    let messages: Vec<String> = f
-        .warnings
-        .iter()
-        .map(|w| format!("{}: {}", w.location(), w.message))
-        .collect();
     assert_eq!(
-        messages,
+        located(&f.warnings),
         [
             "quickstart.md:5: APP_PORT default: `9090` here disagrees with `8080` at configuration.md:3; using configuration.md:3 (document precedence)",
             "research.md:4: runtime image: `alpine:3.20` here disagrees with `debian:bookworm-slim` at plan.md:4; using plan.md:4 (document precedence)",
@@ -265,6 +268,22 @@ fn openapi_health_paths_and_servers_give_health_and_ports() {
     assert_eq!(f.ports[0].port, 7000);
     let paths: Vec<&str> = f.health.iter().map(|h| h.path.as_str()).collect();
     assert!(paths.contains(&"/healthz"), "{paths:?}");
+}
+
+#[test]
+fn a_document_that_yields_nothing_is_a_note_not_a_warning() {
+    let f = facts(&[
+        ("research.md", "# Research\n\nWe looked at a few things.\n"),
+        ("data-model.md", "# Data model\n\n## Overview\n"),
+    ]);
+    assert!(f.warnings.is_empty(), "{:?}", f.warnings);
+    assert_eq!(
+        located(&f.notes),
+        [
+            "research.md:1: no decisions found",
+            "data-model.md:1: no entities found"
+        ]
+    );
 }
 
 #[test]
