@@ -98,7 +98,12 @@ fn run_script(ws: &Workspace, script: &str, env: &[(&str, &str)]) -> (Output, St
 /// Runs the generated `docker/test/run_all.sh`, asserts that it passed and
 /// ran each of `tests`, and returns its standard output.
 fn run_all_passes(ws: &Workspace, tests: &[&str]) -> String {
-    let (output, report) = run_script(ws, "docker/test/run_all.sh", &[]);
+    run_all_in(ws, "docker/test", tests)
+}
+
+/// `run_all_passes` for the scripts in `test_dir`.
+fn run_all_in(ws: &Workspace, test_dir: &str, tests: &[&str]) -> String {
+    let (output, report) = run_script(ws, &format!("{test_dir}/run_all.sh"), &[]);
     assert!(output.status.success(), "run_all.sh failed\n{report}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -206,6 +211,21 @@ fn a_multi_container_workspace_builds_and_passes_its_own_container_tests() {
         ws.run(&["scaffold", "--feature", "001"]).ok();
         assert!(!ws.read("docker/api/Dockerfile").contains("--mount"));
         run_all_passes(&ws, &GENERATED_TESTS);
+    });
+}
+
+/// Container files where the plan's chosen tree option puts them: the API's
+/// beside its crate (`backend/Dockerfile`), the sweeper's and the tests under
+/// `deploy/docker/`; both build from the workspace root and pass.
+#[test]
+fn containers_placed_by_the_plans_tree_build_and_pass_their_tests() {
+    with_engine(|| {
+        let ws = Workspace::fixture("placed");
+        ws.run(&["scaffold", "--feature", "003"]).ok();
+        let stdout = run_all_in(&ws, "deploy/docker/test", &GENERATED_TESTS);
+        for dockerfile in ["backend/Dockerfile", "deploy/docker/sweeper/Dockerfile"] {
+            assert!(stdout.contains(&format!("({dockerfile})")), "{stdout}");
+        }
     });
 }
 
