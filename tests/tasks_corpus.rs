@@ -171,6 +171,10 @@ fn the_corpus_is_read_as_a_person_reads_it() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    println!(
+        "{} files: {found} of {stated} stated edges read",
+        dirs.len()
+    );
     assert!(
         stated > 0 && found * 100 >= stated * 95,
         "{found} of {stated} edges"

@@ -302,7 +302,7 @@ impl<'a> Scan<'a> {
             return;
         }
         if self.dependency_section.is_none() {
-            self.not_a_task(line);
+            self.report_not_a_task(line);
         }
         self.prose.push(ProseLine {
             line,
@@ -316,7 +316,7 @@ impl<'a> Scan<'a> {
 
     /// Reports a line that starts like a task but is not one, with the edit
     /// that makes it one.
-    fn not_a_task(&mut self, line: usize) {
+    fn report_not_a_task(&mut self, line: usize) {
         let mut start = self.line_starts[line - 1];
         let mut text = self.source_line(line);
         if let Some(after_bom) = text.strip_prefix('\u{feff}') {
