@@ -233,7 +233,9 @@ impl<'a> Writer<'a> {
         })?;
         let name = phase.title.rsplit_once(':').map_or(phase.title, |(_, n)| n);
         let name = name.split_once(" (").map_or(name, |(n, _)| n).trim();
-        (!name.is_empty()).then_some(name)
+        // Only words, so that `is_statement` knows the line again.
+        let words = !name.is_empty() && name.chars().all(|c| c.is_alphabetic() || c == ' ');
+        words.then_some(name)
     }
 
     /// Sorted IDs with runs of three or more consecutive file IDs (same
@@ -325,14 +327,33 @@ mod tests {
             phase("Phase 3.3: Tests First (TDD)", &["T005", "T006", "T007"]),
             phase("Phase 3.4: Polish", &["T008"]),
         ];
+        let lines = statements(&refs, &phases);
+        assert!(lines.iter().all(|line| is_statement(line)), "{lines:?}");
         assert_eq!(
-            statements(&refs, &phases),
+            lines,
             [
                 "T001 blocks core implementation (T002-T004)",
                 "Core Implementation (T002-T004) before tests first (T005-T007)",
                 "T005 blocks T008",
             ]
         );
+    }
+
+    #[test]
+    fn a_phase_name_that_is_not_only_words_is_left_out() {
+        let tasks = [
+            task("T001", &[]),
+            task("T002", &["T001"]),
+            task("T003", &["T001"]),
+        ];
+        let refs: Vec<&Task> = tasks.iter().collect();
+        let phases = [
+            phase("Phase 1: Setup", &["T001"]),
+            phase("Phase 2: Set-up v2", &["T002", "T003"]),
+        ];
+        let lines = statements(&refs, &phases);
+        assert_eq!(lines, ["T001 blocks T002, T003"]);
+        assert!(lines.iter().all(|line| is_statement(line)));
     }
 
     #[test]
