@@ -739,6 +739,30 @@ impl Check {
         Check::Any
     }
 
+    /// The clause of prose (a Description cell, the text of a variable's
+    /// bullet) that states a check plainly enough to enforce: "one of a, b",
+    /// a number range ("TCP port, 1-65535"), "must start with `x`". Prose
+    /// mentions ports and prefixes without constraining anything, so a lone
+    /// "port" or "prefix" there is not a check (a Validation cell's is).
+    pub fn stated_in(text: &str) -> Option<&str> {
+        text.split(';')
+            .flat_map(|part| part.split(". "))
+            .map(|clause| clause.trim().trim_end_matches('.'))
+            .find(|clause| {
+                let lower = clause.to_ascii_lowercase();
+                match Check::parse(clause) {
+                    Check::OneOf { .. } => lower.contains("one of"),
+                    Check::IntRange { .. } => has_number_range(&lower),
+                    Check::Prefix { .. } => {
+                        ["start with", "starts with", "begin with", "begins with"]
+                            .iter()
+                            .any(|words| lower.contains(words))
+                    }
+                    Check::Any => false,
+                }
+            })
+    }
+
     pub fn accepts(&self, value: &str) -> bool {
         match self {
             Check::IntRange { min, max } => value
@@ -824,6 +848,23 @@ fn first_word(text: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// "1-65535", "1 – 100", "1 to 10": two numbers joined by a dash or "to".
+fn has_number_range(text: &str) -> bool {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let number = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+    let dashed = |w: &str| {
+        w.split_once(['-', '–'])
+            .is_some_and(|(low, high)| number(low) && number(high))
+    };
+    words.iter().any(|w| dashed(w))
+        || words.windows(3).any(|three| {
+            number(three[0]) && ["-", "–", "to"].contains(&three[1]) && number(three[2])
+        })
+}
+
 /// Non-negative integers in order ("1-65535" → [1, 65535]).
 fn integers(text: &str) -> Vec<i64> {
     text.split(|c: char| !c.is_ascii_digit())
@@ -871,6 +912,38 @@ mod tests {
         );
         assert_eq!(Check::parse("free text"), Check::Any);
         assert_eq!(Check::parse(""), Check::Any);
+    }
+
+    #[test]
+    fn checks_stated_in_prose() {
+        for (prose, clause) in [
+            ("TCP port, 1-65535", "TCP port, 1-65535"),
+            (
+                ": listening port, default `7070`; must be an integer 1-65535.",
+                "must be an integer 1-65535",
+            ),
+            (
+                "language, default `en`; one of `en`, `fr`, `de`.",
+                "one of `en`, `fr`, `de`",
+            ),
+            (
+                "Queue URL. Must start with `redis://`",
+                "Must start with `redis://`",
+            ),
+            ("number of workers, 1 to 16", "number of workers, 1 to 16"),
+        ] {
+            assert_eq!(Check::stated_in(prose), Some(clause), "{prose}");
+        }
+        for prose in [
+            "port the server binds",
+            "important: port 8080 by default",
+            "prefix of every log line",
+            "signs session tokens",
+            "a boolean flag",
+            "",
+        ] {
+            assert_eq!(Check::stated_in(prose), None, "{prose}");
+        }
     }
 
     #[test]

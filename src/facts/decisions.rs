@@ -10,7 +10,7 @@
 
 use super::collect::Collector;
 use super::values::{self, base_images, looks_like_image};
-use super::{Decision, Fact, Health, Source, Topic};
+use super::{Decision, Fact, Health, Source, Topic, User};
 use crate::spec::markdown::{heading_key, Block, Document, Heading, Paragraph};
 use crate::spec::RESEARCH;
 
@@ -165,6 +165,7 @@ fn decide(file: &str, text: &str, heading: &str, line: usize, out: &mut Collecto
     if topic == Topic::Dockerfile {
         images(text, heading, &source, out);
     }
+    runtime_user(text, &source, out);
     if topic == Topic::Healthcheck {
         let path = values::health_path(text).filter(|p| super::code::is_health_path(p));
         if let Some(path) = path {
@@ -183,6 +184,23 @@ fn decide(file: &str, text: &str, heading: &str, line: usize, out: &mut Collecto
         topic,
         source,
     });
+}
+
+/// "run as the `nonroot` account, UID 65532": a decision that names a UID
+/// decides the runtime user (a bare "1000:1000" may be a port mapping).
+fn runtime_user(text: &str, at: &Source, out: &mut Collector) {
+    let mentions_uid = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| word.eq_ignore_ascii_case("uid"));
+    let (uid, gid) = values::user_ids(text);
+    if mentions_uid && uid.is_some() {
+        out.user.push(User {
+            uid,
+            gid,
+            name: values::user_name(text),
+            source: at.clone(),
+        });
+    }
 }
 
 /// Images a decision names; a lone image without a role word takes the role

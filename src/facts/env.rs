@@ -4,6 +4,7 @@
 
 use super::collect::{warning, Collector};
 use super::{EnvVar, Source};
+use crate::container::Check;
 use crate::spec::markdown::{Block, Document, Paragraph, Row, Style, Table};
 use crate::spec::CONFIGURATION;
 
@@ -132,7 +133,9 @@ impl Columns {
             }),
             required: table.column(|h| h.starts_with("required")),
             secret: table.column(|h| h == "secret" || h == "sensitive"),
-            description: table.column(|h| h.starts_with("description") || h == "purpose"),
+            description: table.column(|h| {
+                h.starts_with("description") || matches!(h, "purpose" | "meaning" | "notes")
+            }),
         })
     }
 }
@@ -167,7 +170,9 @@ fn row_var(file: &str, row: &Row, name: &str, columns: &Columns) -> EnvVar {
             || text.starts_with("yes")
     };
     let default = Some(cell(columns.default)).filter(|d| !is_empty_value(d));
-    let constraint = Some(cell(columns.constraint)).filter(|c| !is_empty_value(c));
+    let constraint = Some(cell(columns.constraint))
+        .filter(|c| !is_empty_value(c))
+        .or_else(|| Check::stated_in(cell(columns.description)));
     let services: Vec<String> = cell(columns.services)
         .split([',', '/'])
         .map(str::trim)
@@ -236,6 +241,7 @@ fn bullet_var(file: &str, paragraph: &Paragraph) -> Option<EnvVar> {
         .unwrap_or("");
     let mut var = named(name, Source::new(file, line.line));
     var.default = default_in(line, rest);
+    var.constraint = Check::stated_in(rest).map(str::to_owned);
     let lower = rest.to_ascii_lowercase();
     var.required = lower.contains("required") && !lower.contains("not required")
         || lower.contains("(required")

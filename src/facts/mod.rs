@@ -239,7 +239,7 @@ pub const LOOKED_FOR: [(&str, &str); 8] = [
     ("entities", "data-model.md headings, entity tables and Entities bullets"),
     ("decisions", "research.md `**Decision**:`, `Decision:`, `### Decision: X`, `### Decision 2: X`, `## Decision` sections, `**Chosen**:`, `**Choice**:`, `**Selected Approach**:`"),
     ("scenarios", "quickstart.md shell code blocks and numbered steps with a command"),
-    ("user", "plan.md Security Profile (UID, user name)"),
+    ("user", "plan.md Security Profile (UID, user name), a research decision naming a UID"),
 ];
 
 impl Facts {

@@ -396,3 +396,41 @@ fn every_reader_survives_random_markdown_soup() {
         let _ = crate::layout::decide(&parse_plan(&plan).expect("plan parses"), &binaries);
     }
 }
+
+#[test]
+fn a_research_decision_naming_a_uid_decides_the_runtime_user() {
+    let research = "# Research\n\n## R2: Runtime user\n\n**Decision**: run as the distroless `nonroot` account, UID 65532 and GID 65532.\n\n## R3: Ports\n\n**Decision**: publish with `-p 8080:8080` for local runs.\n";
+    let user = facts(&[("research.md", research)]).user.unwrap();
+    assert_eq!(
+        (user.uid, user.gid, user.name.as_deref()),
+        (Some(65532), Some(65532), None)
+    );
+    assert_eq!(user.source.to_string(), "research.md:5");
+    let ports_only = "# Research\n\n**Decision**: publish with `-p 8080:8080` for local runs.\n";
+    assert_eq!(facts(&[("research.md", ports_only)]).user, None);
+    let plan = "# Plan\n\n## Technical Context\n**Security Profile**: non-root, UID 10001\n";
+    let both = facts_with_plan(plan, &[("research.md", research)]);
+    assert_eq!(both.user.unwrap().uid, Some(10001), "plan.md wins");
+}
+
+#[test]
+fn constraints_stated_in_descriptions_and_bullets_are_kept() {
+    let research = "# Research\n\n| Name | Required | Default | Meaning |\n|---|---|---|---|\n| `NOTES_PORT` | no | `8080` | TCP port, 1-65535 |\n| `NOTES_LOG_LEVEL` | no | `info` | one of `error`, `warn`, `info` |\n| `NOTES_API_TOKEN` | yes | - | bearer token on write requests |\n\n- `QUOTE_PORT`: listening port, default `7070`; must be an integer 1-65535.\n- `QUOTE_LANGUAGE`: default `en`; one of `en`, `fr`, `de`.\n- `QUOTE_MOTD`: shown on the port's index page, default `hi`.\n";
+    let f = facts(&[("research.md", research)]);
+    let constraints: Vec<(&str, Option<&str>)> = f
+        .env
+        .iter()
+        .map(|v| (v.name.as_str(), v.constraint.as_deref()))
+        .collect();
+    assert_eq!(
+        constraints,
+        [
+            ("NOTES_PORT", Some("TCP port, 1-65535")),
+            ("NOTES_LOG_LEVEL", Some("one of error, warn, info")),
+            ("NOTES_API_TOKEN", None),
+            ("QUOTE_PORT", Some("must be an integer 1-65535")),
+            ("QUOTE_LANGUAGE", Some("one of en, fr, de")),
+            ("QUOTE_MOTD", None),
+        ]
+    );
+}
