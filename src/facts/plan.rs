@@ -145,6 +145,23 @@ fn goals(field: &Field, at: &Source, out: &mut Collector) {
         out.startup_seconds
             .extend(values::seconds(&field.value).map(fact));
     }
+    // spec-kit's own Technical Context states them among other goals:
+    // "Performance Goals: healthy within 2 s", "Constraints: image < 40 MB".
+    if key == "performance goals" || key == "constraints" {
+        for clause in field.value.split([';', ',']) {
+            let lower = clause.to_ascii_lowercase();
+            if lower.contains("image") {
+                out.image_size_mb.extend(size_mb(clause).map(fact));
+            }
+            if ["healthy", "startup", "start-up"]
+                .iter()
+                .any(|word| lower.contains(word))
+            {
+                out.startup_seconds
+                    .extend(values::seconds(clause).map(fact));
+            }
+        }
+    }
     if key.contains("resource") || key.contains("memory") {
         out.memory_mb
             .extend(values::memory_mb(&field.value).map(fact));

@@ -434,3 +434,14 @@ fn constraints_stated_in_descriptions_and_bullets_are_kept() {
         ]
     );
 }
+
+#[test]
+fn goals_stated_among_spec_kit_performance_goals_and_constraints() {
+    let plan = "# Plan\n\n## Technical Context\n**Performance Goals**: p95 under 200 ms; healthy within 2 s of `docker run`\n**Constraints**: final image < 40 MB, no shell at runtime, 512 MB RAM per node\n";
+    let goals = facts_with_plan(plan, &[]).goals;
+    assert_eq!(goals.startup_seconds.unwrap().value, 2);
+    assert_eq!(goals.image_size_mb.unwrap().value, 40);
+    let unrelated = "# Plan\n\n## Technical Context\n**Performance Goals**: 1000 req/s, p99 < 50 ms\n**Constraints**: <100 MB memory\n";
+    let goals = facts_with_plan(unrelated, &[]).goals;
+    assert_eq!((goals.startup_seconds, goals.image_size_mb), (None, None));
+}
