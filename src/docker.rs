@@ -80,15 +80,28 @@ impl Runtime {
         matches!(self, Runtime::Debian | Runtime::Alpine)
     }
 
-    /// The cargo `--target` the binary is built for, when not the builder's own:
-    /// a static glibc binary for images without libc, musl for Alpine.
-    pub fn target(self) -> Option<&'static str> {
+    /// The C library of the cargo `--target` the binary is built for, when not the builder's
+    /// own target: a static glibc binary for images without libc, musl for Alpine. The
+    /// Dockerfile takes the rest of the triple from the builder, so the image follows the
+    /// platform it is built on.
+    pub fn target(self) -> Option<Libc> {
         match self {
-            Runtime::DistrolessStatic | Runtime::Scratch => Some("x86_64-unknown-linux-gnu"),
-            Runtime::Alpine => Some("x86_64-unknown-linux-musl"),
+            Runtime::DistrolessStatic | Runtime::Scratch => Some(Libc::Gnu),
+            Runtime::Alpine => Some(Libc::Musl),
             Runtime::Debian | Runtime::DistrolessCc => None,
         }
     }
+}
+
+/// The C library a cross-`--target` build links against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Libc {
+    /// The builder's own target (`<arch>-unknown-linux-gnu`), named so that
+    /// RUSTFLAGS apply to the binary but not to build scripts and proc-macros.
+    Gnu,
+    /// The builder's target with musl for glibc (`<arch>-unknown-linux-musl`).
+    Musl,
 }
 
 /// What the Dockerfile templates receive as `build`.
@@ -100,17 +113,56 @@ pub struct Build {
     pub cache_id: String,
     pub runtime: Runtime,
     pub shell: bool,
-    /// `--target <triple>` for the static or musl build, else none.
-    pub target: Option<&'static str>,
-    /// Where cargo leaves the release binaries: `target/release` or `target/<triple>/release`.
-    pub release_dir: String,
+    /// The `--target` of the static or musl build, else none.
+    pub target: Option<Libc>,
     /// RUSTFLAGS of the service build (`-C target-feature=+crt-static` for a static glibc binary).
     pub rustflags: Option<&'static str>,
+    /// The HEALTHCHECK (and compose healthcheck) timing.
+    pub healthcheck: Healthcheck,
+}
+
+/// The health check timing, from the startup goal. Engine 20.10 has no `--start-interval`
+/// and runs the first probe one interval after the start, so the interval bounds the time to
+/// healthy; the same interval costs one probe for the container's whole life, an exec through
+/// the engine (about 60 ms of CPU on the project's machine, mostly runc's: 10 % of a core at
+/// 0.5 s), so only a startup goal of a few seconds gets a sub-second interval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Healthcheck {
+    /// A duration in seconds (`0.25s`, `2s`): hadolint reads no `ms`.
+    pub interval: String,
+    pub timeout_seconds: u64,
+    pub retries: u64,
+    /// Failures in it do not count: the startup goal.
+    pub start_period_seconds: u64,
+}
+
+impl Healthcheck {
+    pub fn for_startup_goal(seconds: u64) -> Healthcheck {
+        let interval_ms = match seconds {
+            0..=1 => 250,
+            2..=4 => 500,
+            5..=19 => 2_000,
+            _ => 10_000,
+        };
+        Healthcheck {
+            interval: format!("{}s", interval_ms as f64 / 1000.0),
+            timeout_seconds: 2,
+            // Unhealthy after failing for 3 s at the least, so a short interval does not
+            // turn a one-second stall into `unhealthy`.
+            retries: 3_000u64.div_ceil(interval_ms).max(3),
+            start_period_seconds: seconds,
+        }
+    }
 }
 
 impl Build {
     /// `workspace_name` is the workspace root's directory name.
-    pub fn new(builder: Builder, workspace_name: &str, runtime_image: &str) -> Build {
+    pub fn new(
+        builder: Builder,
+        workspace_name: &str,
+        runtime_image: &str,
+        startup_seconds: u64,
+    ) -> Build {
         let runtime = Runtime::of(runtime_image);
         let target = runtime.target();
         let rustflags = matches!(runtime, Runtime::DistrolessStatic | Runtime::Scratch)
@@ -121,10 +173,8 @@ impl Build {
             runtime,
             shell: runtime.has_shell(),
             target,
-            release_dir: target.map_or("target/release".to_string(), |t| {
-                format!("target/{t}/release")
-            }),
             rustflags,
+            healthcheck: Healthcheck::for_startup_goal(startup_seconds),
         }
     }
 }
@@ -162,15 +212,15 @@ mod tests {
     #[test]
     fn cache_ids_are_mount_option_safe() {
         assert_eq!(
-            Build::new(Builder::Buildkit, "hello", "x").cache_id,
+            Build::new(Builder::Buildkit, "hello", "x", 4).cache_id,
             "cargo-tasks-hello"
         );
         assert_eq!(
-            Build::new(Builder::Legacy, "My Repo,v2=x", "x").cache_id,
+            Build::new(Builder::Legacy, "My Repo,v2=x", "x", 4).cache_id,
             "cargo-tasks-my-repo-v2-x"
         );
         assert_eq!(
-            Build::new(Builder::Buildkit, "/", "x").cache_id,
+            Build::new(Builder::Buildkit, "/", "x", 4).cache_id,
             "cargo-tasks-workspace"
         );
     }
@@ -199,32 +249,43 @@ mod tests {
 
     #[test]
     fn static_and_musl_builds_name_their_target() {
-        let scratch = Build::new(Builder::Buildkit, "w", "scratch");
+        let scratch = Build::new(Builder::Buildkit, "w", "scratch", 4);
         assert!(!scratch.shell);
-        assert_eq!(scratch.target, Some("x86_64-unknown-linux-gnu"));
-        assert_eq!(
-            scratch.release_dir,
-            "target/x86_64-unknown-linux-gnu/release"
-        );
+        assert_eq!(scratch.target, Some(Libc::Gnu));
         assert_eq!(scratch.rustflags, Some("-Ctarget-feature=+crt-static"));
-        let alpine = Build::new(Builder::Buildkit, "w", "alpine:3.20");
+        let alpine = Build::new(Builder::Buildkit, "w", "alpine:3.20", 4);
         assert!(alpine.shell);
-        assert_eq!(alpine.target, Some("x86_64-unknown-linux-musl"));
+        assert_eq!(alpine.target, Some(Libc::Musl));
         assert_eq!(alpine.rustflags, None);
-        let slim = Build::new(Builder::Legacy, "w", "debian:bookworm-slim");
+        let slim = Build::new(Builder::Legacy, "w", "debian:bookworm-slim", 4);
         assert!(slim.shell);
-        assert_eq!(
-            (slim.target, slim.release_dir.as_str()),
-            (None, "target/release")
-        );
+        assert_eq!(slim.target, None);
+    }
+
+    #[test]
+    fn the_healthcheck_interval_follows_the_startup_goal() {
+        let timing = |goal| {
+            let h = Healthcheck::for_startup_goal(goal);
+            (h.interval, h.retries, h.start_period_seconds)
+        };
+        assert_eq!(timing(1), ("0.25s".to_string(), 12, 1));
+        assert_eq!(timing(2), ("0.5s".to_string(), 6, 2));
+        assert_eq!(timing(4), ("0.5s".to_string(), 6, 4));
+        assert_eq!(timing(5), ("2s".to_string(), 3, 5));
+        assert_eq!(timing(19), ("2s".to_string(), 3, 19));
+        assert_eq!(timing(20), ("10s".to_string(), 3, 20));
+        assert_eq!(timing(0).0, "0.25s");
+        assert_eq!(Healthcheck::for_startup_goal(30).timeout_seconds, 2);
     }
 
     #[test]
     fn serializes_for_the_templates() {
-        let json = serde_json::to_value(Build::new(Builder::Legacy, "w", "scratch")).unwrap();
+        let json = serde_json::to_value(Build::new(Builder::Legacy, "w", "scratch", 4)).unwrap();
         assert_eq!(json["builder"], "legacy");
         assert_eq!(json["runtime"], "scratch");
         assert_eq!(json["cache_id"], "cargo-tasks-w");
         assert_eq!(json["shell"], false);
+        assert_eq!(json["target"], "gnu");
+        assert_eq!(json["healthcheck"]["interval"], "0.5s");
     }
 }

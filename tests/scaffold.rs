@@ -385,11 +385,7 @@ fn every_runtime_variant_is_hadolint_clean() {
             "setup.sh",
         ),
         ("scratch", "ca-certificates.crt", "setup.sh"),
-        (
-            "alpine:3.20",
-            "--target x86_64-unknown-linux-musl",
-            "setup.sh",
-        ),
+        ("alpine:3.20", "rustup target add \"$target\"", "setup.sh"),
     ] {
         ws.run(&[
             "scaffold",
@@ -414,6 +410,71 @@ fn every_runtime_variant_is_hadolint_clean() {
             "{image}: {absent}\n{dockerfile}"
         );
         assert_hadolint_clean(ws.root(), "docker/Dockerfile");
+    }
+}
+
+/// The static and musl builds name no architecture: each RUN that needs the target takes it
+/// from the builder's rustc, so the image follows the platform it is built on. The rendered
+/// commands run here against the real rustc give its host triple (musl for Alpine).
+#[test]
+fn static_and_musl_targets_follow_the_builders_platform() {
+    let ws = fixture();
+    let host = std::process::Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .unwrap();
+    let host = String::from_utf8(host.stdout).unwrap();
+    let host = host
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .expect("rustc -vV names its host")
+        .to_string();
+    let musl = host.replace("-gnu", "-musl");
+    for builder in ["buildkit", "legacy"] {
+        for (image, expected, runs) in [("scratch", &host, 2), ("alpine:3.20", &musl, 3)] {
+            let args = [
+                "scaffold",
+                "--feature",
+                FEATURE,
+                "--force",
+                "--builder",
+                builder,
+            ];
+            ws.run(&[&args[..], &["--runtime-image", image]].concat())
+                .ok();
+            let dockerfile = ws.read("docker/Dockerfile");
+            assert!(!dockerfile.contains("x86_64"), "{dockerfile}");
+            assert!(
+                dockerfile.contains(
+                    "install -D -m 0755 target/\"$target\"/release/hello-svc /out/hello-svc"
+                ) && dockerfile.contains("--bin hello-svc --target \"$target\""),
+                "{dockerfile}"
+            );
+            let settings: Vec<String> = dockerfile
+                .lines()
+                .filter_map(|line| line.find("libdir=").map(|at| &line[at..]))
+                .map(|line| {
+                    let parts = line.split(" && ");
+                    let assignment = |p: &&str| {
+                        ["libdir=", "host=", "target="]
+                            .iter()
+                            .any(|v| p.starts_with(v))
+                    };
+                    let set = parts.take_while(assignment);
+                    set.collect::<Vec<_>>().join(" && ")
+                })
+                .collect();
+            let legacy_runs = usize::from(builder == "legacy");
+            assert_eq!(settings.len(), runs + legacy_runs, "{dockerfile}");
+            for setting in settings {
+                let out = std::process::Command::new("sh")
+                    .args(["-c", &format!("{setting} && printf %s \"$target\"")])
+                    .output()
+                    .unwrap();
+                let target = String::from_utf8_lossy(&out.stdout);
+                assert_eq!(&target, expected.as_str(), "{builder}, {image}: {setting}");
+            }
+        }
     }
 }
 

@@ -190,7 +190,7 @@ fn on_distroless_cc_the_fixture_passes_the_same_tests() {
 fn on_distroless_static_the_fixture_passes_the_same_tests() {
     passes_on_runtime(
         "gcr.io/distroless/static-debian12",
-        "cargo build --release --locked --bin hello-svc --target x86_64-unknown-linux-gnu",
+        "cargo build --release --locked --bin hello-svc --target \"$target\"",
     );
 }
 

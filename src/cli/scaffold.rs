@@ -72,6 +72,7 @@ impl ScaffoldArgs {
             self.builder.unwrap_or(ws.config.docker_builder),
             &workspace_name(&ws),
             &context.runtime_image,
+            context.goals.startup_seconds,
         );
         if self.template.print_context {
             cx.shell.out(&to_json(&With {
