@@ -357,6 +357,25 @@ mod tests {
     }
 
     #[test]
+    fn a_corrupt_branch_is_an_error_not_an_unborn_branch() {
+        let dir = repo();
+        let good = Git::discover(dir.path()).unwrap();
+        assert!(good.head_commit().unwrap().is_some());
+        let branch = git(dir.path(), &["symbolic-ref", "HEAD"]);
+        fs::write(
+            dir.path().join(".git").join(branch.trim()),
+            "not an object ID\n",
+        )
+        .unwrap();
+        let corrupt = Git::discover(dir.path()).unwrap();
+        let err = corrupt.head_commit().unwrap_err();
+        assert!(err.message().starts_with("cannot read HEAD"), "{err}");
+        let unborn = unborn_repo();
+        let unborn = Git::discover(unborn.path()).unwrap();
+        assert!(unborn.head_commit().unwrap().is_none());
+    }
+
+    #[test]
     fn an_empty_message_is_refused_before_anything_changes() {
         let dir = repo();
         let err = commit(dir.path(), &["a.txt"], " \n\n").unwrap_err();
