@@ -408,6 +408,7 @@ mod tests {
             "T001 (see notes) before T002",
             "T001 blocks T002-",
             "call T001 before T002",
+            "Set-up (T001-T003) before T004",
         ] {
             assert!(!is_statement(line), "{line}");
         }
