@@ -11,7 +11,7 @@
 
 mod scaffold_support;
 
-use scaffold_support::{multi_workspace, Workspace};
+use scaffold_support::{corpus_workspace, multi_workspace, Workspace};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Mutex;
@@ -46,8 +46,46 @@ fn with_engine(body: impl FnOnce()) {
         return;
     }
     let _machine = machine_lock();
+    let _images = TaggedImages;
     ensure_stand_in_images();
     body();
+}
+
+/// The tag of every image the generated tests build in this test process
+/// (IMAGE_TAG): its own, so a run from another checkout on the same engine
+/// never replaces them.
+fn image_tag() -> String {
+    format!("cargo-tasks-test-{}", std::process::id())
+}
+
+/// Removes the images tagged [`image_tag`] when a test ends, passed or not.
+struct TaggedImages;
+
+impl Drop for TaggedImages {
+    fn drop(&mut self) {
+        let listing = Command::new("docker")
+            .args(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"])
+            .output()
+            .expect("docker image ls");
+        let suffix = format!(":{}", image_tag());
+        let images: Vec<String> = String::from_utf8_lossy(&listing.stdout)
+            .lines()
+            .filter(|image| image.ends_with(&suffix))
+            .map(str::to_string)
+            .collect();
+        if !images.is_empty() {
+            let removed = Command::new("docker")
+                .args(["image", "rm", "--force"])
+                .args(&images)
+                .output()
+                .expect("docker image rm");
+            assert!(
+                removed.status.success() || std::thread::panicking(),
+                "{}",
+                text(&removed)
+            );
+        }
+    }
 }
 
 fn engine_available() -> bool {
@@ -88,6 +126,7 @@ fn run_script(ws: &Workspace, script: &str, env: &[(&str, &str)]) -> (Output, St
         .env_remove("BUILDER_IMAGE")
         .env_remove("RUNTIME_IMAGE")
         .env_remove("CONTRACT_AUTHORIZATION")
+        .env("IMAGE_TAG", image_tag())
         .envs(env.iter().copied())
         .output()
         .unwrap_or_else(|e| panic!("run {script}: {e}"));
@@ -149,19 +188,7 @@ fn the_scaffolded_fixture_builds_and_passes_its_own_container_tests() {
 fn passes_on_runtime(image: &str, from_line: &str) {
     with_engine(|| {
         if image != "scratch" {
-            let shell = Command::new("docker")
-                .args([
-                    "run",
-                    "--rm",
-                    "--entrypoint",
-                    "/bin/sh",
-                    image,
-                    "-c",
-                    "true",
-                ])
-                .output()
-                .expect("docker run");
-            assert!(!shell.status.success(), "{image} has a shell");
+            assert_no_shell(image);
         }
         let ws = Workspace::fixture("service");
         ws.run(&["scaffold", "--feature", "001", "--runtime-image", image])
@@ -176,6 +203,22 @@ fn passes_on_runtime(image: &str, from_line: &str) {
         tests.push("contracts/health-endpoint_test.sh");
         run_all_passes(&ws, &tests);
     });
+}
+
+fn assert_no_shell(image: &str) {
+    let shell = Command::new("docker")
+        .args([
+            "run",
+            "--rm",
+            "--entrypoint",
+            "/bin/sh",
+            image,
+            "-c",
+            "true",
+        ])
+        .output()
+        .expect("docker run");
+    assert!(!shell.status.success(), "{image} has a shell");
 }
 
 #[test]
@@ -369,7 +412,7 @@ fn api_is_unhealthy_without_its_database() {
             "-e",
             "DATABASE_URL=postgres://u:p@127.0.0.1:1/x",
         ])
-        .arg("ledger-api")
+        .arg(format!("ledger-api:{}", image_tag()))
         .output()
         .unwrap();
     assert!(run.status.success(), "{}", text(&run));
@@ -391,4 +434,126 @@ fn api_is_unhealthy_without_its_database() {
         "{}",
         text(&probe)
     );
+}
+
+/// A feature of the corpus scaffolded as a user would: the workspace around
+/// the service that implements it, `generate`, then `scaffold`; the generated
+/// run_all.sh passes every test, `contract_tests` included. Returns the
+/// workspace and run_all.sh's output.
+fn corpus_feature_passes(
+    feature: &str,
+    service: &str,
+    contract_tests: &[&str],
+) -> (Workspace, String) {
+    let ws = corpus_workspace(feature, service);
+    ws.run(&["generate", "--feature", "001"]).ok();
+    ws.run(&["scaffold", "--feature", "001"]).ok();
+    let mut tests = GENERATED_TESTS.to_vec();
+    tests.extend(contract_tests);
+    let stdout = run_all_passes(&ws, &tests);
+    (ws, stdout)
+}
+
+fn assert_lines(output: &str, lines: &[String]) {
+    for line in lines {
+        assert!(
+            output.contains(line.as_str()),
+            "missing {line:?} in\n{output}"
+        );
+    }
+}
+
+/// The corpus feature with an OpenAPI contract (public reads, bearer-guarded
+/// writes with JSON bodies, responses by `$ref`, integer status keys): every
+/// request is sent, the guarded ones without credentials must be refused,
+/// and what needs a token is reported as skipped.
+#[test]
+fn a_corpus_openapi_feature_passes_its_contract_test_on_the_engine() {
+    with_engine(|| {
+        let (ws, stdout) = corpus_feature_passes(
+            "openapi-notes-service",
+            "notes-api",
+            &["contracts/notes-api_test.sh"],
+        );
+        let contract = "contracts/notes-api.yaml";
+        assert_lines(
+            &stdout,
+            &[
+                format!("ok    GET /health ({contract}:16) answers 200 (200)"),
+                format!("ok    GET /notes ({contract}:31) answers 200 or 400 (200)"),
+                format!("ok    POST /notes ({contract}:48) answers 401 without credentials (401)"),
+                format!("ok    GET /notes/{{noteId}} ({contract}:76) answers 200 or 404 (404)"),
+                format!("ok    PATCH /notes/{{noteId}} ({contract}:89) answers 401 without credentials (401)"),
+                format!("ok    DELETE /notes/{{noteId}} ({contract}:105) answers 401 without credentials (401)"),
+                format!("skip  PATCH /notes/{{noteId}} ({contract}:89) with credentials (set CONTRACT_AUTHORIZATION to send it)"),
+                "notes-api_test.sh: all checks passed, 3 skipped".to_string(),
+                "NOTES_LOG_LEVEL='not-a-number' rejected with exit 64".to_string(),
+                "missing NOTES_API_TOKEN rejected with exit 64".to_string(),
+            ],
+        );
+
+        // The generated tests start the service with NOTES_API_TOKEN=example
+        // (a valid value of a free-form secret): with that token every
+        // guarded request is sent too, in the contract's order, so the note
+        // POST creates is the one PATCH edits and DELETE removes.
+        let script = "docker/test/contracts/notes-api_test.sh";
+        let (output, report) =
+            run_script(&ws, script, &[("CONTRACT_AUTHORIZATION", "Bearer example")]);
+        assert!(output.status.success(), "{report}");
+        assert_lines(
+            &report,
+            &[
+                format!("ok    POST /notes ({contract}:48) answers 201 or 400 (201)"),
+                format!("ok    PATCH /notes/{{noteId}} ({contract}:89) answers 200 or 404 (200)"),
+                format!("ok    DELETE /notes/{{noteId}} ({contract}:105) answers 204 or 404 (204)"),
+                "notes-api_test.sh: all checks passed\n".to_string(),
+            ],
+        );
+    });
+}
+
+/// The corpus feature whose research decides the images (a pinned builder,
+/// distroless cc), the runtime user (distroless's nonroot, 65532), the port
+/// and the health path: the image is built from those and nothing else, and
+/// the generated tests pass on it.
+#[test]
+fn a_corpus_feature_gets_the_runtime_its_research_decides() {
+    with_engine(|| {
+        let builder = Command::new("sh")
+            .args([".ci/images.sh", "--print-builder"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("run .ci/images.sh");
+        assert_eq!(
+            String::from_utf8_lossy(&builder.stdout).trim(),
+            "rust:1.95-slim-bookworm",
+            "research.md of research-distroless-nonroot pins the builder this machine's stand-in must be"
+        );
+        let (ws, stdout) = corpus_feature_passes("research-distroless-nonroot", "quote-svc", &[]);
+        let dockerfile = ws.read("docker/Dockerfile");
+        for line in [
+            "ARG BUILDER_IMAGE=\"rust:1.95-slim-bookworm\"",
+            "ARG RUNTIME_IMAGE=\"gcr.io/distroless/cc-debian12\"",
+            "USER 65532:65532",
+            "EXPOSE 7070/tcp",
+        ] {
+            assert!(
+                dockerfile.contains(line),
+                "missing {line:?} in\n{dockerfile}"
+            );
+        }
+        let image = format!("quote-svc:{}", image_tag());
+        assert_no_shell(&image);
+        assert_lines(
+            &stdout,
+            &[
+                "USER 65532:65532".to_string(),
+                "EXPOSE 7070/tcp".to_string(),
+                "the service runs as 65532:65532 (non-root)".to_string(),
+                "QUOTE_PORT='not-a-number' rejected with exit 64".to_string(),
+                "QUOTE_LANGUAGE='not-a-number' rejected with exit 64".to_string(),
+                "container reached healthy".to_string(),
+            ],
+        );
+    });
 }

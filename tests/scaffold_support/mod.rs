@@ -257,6 +257,46 @@ const WORKER_MAIN: &str = "fn main() {
 }
 ";
 
+/// A feature of the corpus (`tests/corpus/features/<feature>`, without its
+/// expected.facts) as `specs/001-<feature>` of a workspace whose members are
+/// `service`, the std-only crate of tests/fixtures/corpus-services that
+/// implements what the feature's documents say, and the spec-http crate it
+/// builds on; Cargo.lock is generated offline (path dependencies only).
+pub fn corpus_workspace(feature: &str, service: &str) -> Workspace {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let ws = Workspace::empty(service);
+    for member in ["spec-http", service] {
+        copy_dir(
+            &tests.join("fixtures/corpus-services").join(member),
+            &ws.path(&format!("crates/{member}")),
+        );
+    }
+    ws.write(
+        "Cargo.toml",
+        &format!(
+            "[workspace]\nmembers = [\"crates/spec-http\", \"crates/{service}\"]\nresolver = \"2\"\n"
+        ),
+    );
+    let spec = format!("specs/001-{feature}");
+    copy_dir(
+        &tests.join("corpus/features").join(feature),
+        &ws.path(&spec),
+    );
+    fs::remove_file(ws.path(&format!("{spec}/expected.facts"))).unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let lock = Command::new(cargo)
+        .args(["generate-lockfile", "--offline", "--quiet"])
+        .current_dir(ws.root())
+        .output()
+        .expect("run cargo generate-lockfile");
+    assert!(
+        lock.status.success(),
+        "cargo generate-lockfile: {}",
+        String::from_utf8_lossy(&lock.stderr)
+    );
+    ws
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {
