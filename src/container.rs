@@ -194,6 +194,7 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<Diagnostic>) {
         |f| f.value.clone(),
     );
     let user = facts.user.as_ref();
+    let default_uid = default_uid(&runtime_image);
     let (uid, gid) = match user.map(|u| (u.uid, u.gid.or(u.uid))) {
         Some((Some(0), _) | (_, Some(0))) => {
             let source = user
@@ -202,14 +203,14 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<Diagnostic>) {
             warnings.push(
                 Diagnostic::warning(
                     source.line,
-                    format!("Security Profile names UID/GID 0 (root); using {DEFAULT_UID} instead"),
+                    format!("Security Profile names UID/GID 0 (root); using {default_uid} instead"),
                 )
                 .in_file(&source.file),
             );
-            (DEFAULT_UID, DEFAULT_UID)
+            (default_uid, default_uid)
         }
-        Some((uid, gid)) => (uid.unwrap_or(DEFAULT_UID), gid.unwrap_or(DEFAULT_UID)),
-        None => (DEFAULT_UID, DEFAULT_UID),
+        Some((uid, gid)) => (uid.unwrap_or(default_uid), gid.unwrap_or(default_uid)),
+        None => (default_uid, default_uid),
     };
     let mut services: Vec<Service> = inputs
         .layout
@@ -814,6 +815,21 @@ pub fn default_builder(rustc: Option<&str>, runtime_image: &str) -> String {
     format!("rust:{version}-slim-{release}")
 }
 
+/// The UID (and GID) of the runtime user when no document names one:
+/// distroless's `nonroot` tags (`:nonroot`, `:debug-nonroot`) run as their
+/// own nonroot user, 65532; any other image as [`DEFAULT_UID`].
+pub fn default_uid(runtime_image: &str) -> u32 {
+    const DISTROLESS_NONROOT: u32 = 65532;
+    let name = runtime_image.split('@').next().unwrap_or_default();
+    let name = name.rsplit('/').next().unwrap_or_default();
+    let tag = name.split_once(':').map_or("", |(_, tag)| tag);
+    if tag.split('-').any(|part| part == "nonroot") {
+        DISTROLESS_NONROOT
+    } else {
+        DEFAULT_UID
+    }
+}
+
 /// "1.95" out of "Rust 1.95", "rustc 1.95.0 (abc 2026-01-01)" or "1.95.0".
 fn minor_version(text: &str) -> Option<String> {
     text.split(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -962,6 +978,25 @@ mod tests {
         for check in [port, url, level] {
             assert!(check.accepts(&check.valid_sample(None)));
             assert!(!check.accepts(&check.invalid_sample().unwrap()));
+        }
+    }
+
+    #[test]
+    fn nonroot_tags_run_as_their_own_user() {
+        for image in [
+            "gcr.io/distroless/cc-debian12:nonroot",
+            "gcr.io/distroless/static-debian12:debug-nonroot",
+            "registry.local:5000/distroless/cc:nonroot-amd64",
+        ] {
+            assert_eq!(default_uid(image), 65532, "{image}");
+        }
+        for image in [
+            "gcr.io/distroless/cc-debian12",
+            "debian:bookworm-slim",
+            "registry.local:5000/nonroot/app:1.0",
+            "gcr.io/distroless/cc@sha256:0123",
+        ] {
+            assert_eq!(default_uid(image), DEFAULT_UID, "{image}");
         }
     }
 
