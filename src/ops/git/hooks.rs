@@ -109,3 +109,29 @@ fn is_executable(meta: &fs::Metadata) -> bool {
 fn is_executable(_meta: &fs::Metadata) -> bool {
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{git, repo};
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn executable(path: &Path) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, "#!/bin/sh\nexit 0\n").unwrap();
+        fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn a_relative_hooks_path_is_read_from_the_work_tree_root_wherever_the_process_is() {
+        let dir = repo();
+        executable(&dir.path().join("githooks/pre-commit"));
+        git(dir.path(), &["config", "core.hooksPath", "githooks"]);
+        // This test process runs in the crate's directory, not in the repository.
+        assert_ne!(std::env::current_dir().unwrap(), dir.path());
+        let repo = Git::discover(dir.path()).unwrap();
+        let hook = repo.hook("pre-commit").unwrap();
+        assert_eq!(hook, repo.workdir.join("githooks/pre-commit"));
+        assert_eq!(repo.hook("commit-msg"), None);
+    }
+}
