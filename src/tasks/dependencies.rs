@@ -415,6 +415,31 @@ mod tests {
     }
 
     #[test]
+    fn the_groups_state_exactly_the_edges() {
+        // Pseudo-random DAGs over 12 nodes (a linear congruential sequence).
+        let mut seed: u64 = 7;
+        for _ in 0..40 {
+            let mut edges: BTreeSet<(usize, usize)> = BTreeSet::new();
+            for before in 0..12 {
+                for after in before + 1..12 {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    if seed >> 61 == 0 {
+                        edges.insert((before, after));
+                    }
+                }
+            }
+            let edges: Vec<(usize, usize)> = edges.into_iter().collect();
+            let stated: BTreeSet<(usize, usize)> = cover(&edges)
+                .iter()
+                .flat_map(|(before, after)| pairs(before, after).collect::<Vec<_>>())
+                .collect();
+            assert_eq!(stated, edges.iter().copied().collect(), "{edges:?}");
+        }
+    }
+
+    #[test]
     fn a_cycle_is_written_as_stated() {
         let tasks = [task("T001", &["T002"]), task("T002", &["T001"])];
         let refs: Vec<&Task> = tasks.iter().collect();
