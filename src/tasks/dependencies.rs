@@ -123,6 +123,8 @@ fn cover(edges: &[(usize, usize)]) -> Vec<(Group, Group)> {
                 let states = pairs(before, after).filter(|p| open.contains(p)).count();
                 ((states, std::cmp::Reverse(at)), (before, after))
             })
+            // Every open edge is in a candidate; the filter only rules out a loop.
+            .filter(|((states, _), _)| *states > 0)
             .max_by_key(|(key, _)| *key)
         else {
             break;
