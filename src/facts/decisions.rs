@@ -137,26 +137,52 @@ fn is_selection(name: &str) -> bool {
         .contains(&name.as_str())
 }
 
-/// The selection fields and plain `Decision: X` lines of a paragraph.
+/// The selection fields and plain `Decision: X` lines of a paragraph; a
+/// decision wrapped onto the lines after it (up to the next field) is whole.
 fn paragraph_decisions(paragraph: &Paragraph) -> Vec<(String, usize)> {
     let mut found = Vec::new();
+    let mut current: Option<(String, usize)> = None;
     for line in &paragraph.lines {
         if let Some(field) = line.field() {
+            found.extend(current.take());
             if is_selection(&field.name) && !field.value.is_empty() {
-                found.push((field.value, field.line));
+                current = Some((field.value, field.line));
             }
             continue;
         }
         let text = line.text();
         let lower = text.to_ascii_lowercase();
         if let Some(rest) = lower.strip_prefix("decision:") {
+            found.extend(current.take());
             let value = text[text.len() - rest.len()..].trim();
             if !value.is_empty() {
-                found.push((value.to_string(), line.line));
+                current = Some((value.to_string(), line.line));
+            }
+        } else if plain_label(&text) {
+            found.extend(current.take());
+        } else if let Some((value, _)) = current.as_mut() {
+            if !text.trim().is_empty() {
+                value.push(' ');
+                value.push_str(text.trim());
             }
         }
     }
+    found.extend(current);
     found
+}
+
+/// `Rationale: …`, `Alternatives considered: …`: a line that opens another
+/// field without bold ends the decision above it.
+fn plain_label(text: &str) -> bool {
+    let Some((label, _)) = text.trim_start().split_once(':') else {
+        return false;
+    };
+    let words: Vec<&str> = label.split_whitespace().collect();
+    (1..=3).contains(&words.len())
+        && words[0].starts_with(|c: char| c.is_ascii_uppercase())
+        && words
+            .iter()
+            .all(|w| w.chars().all(|c| c.is_alphabetic() || c == '-'))
 }
 
 fn decide(file: &str, text: &str, heading: &str, line: usize, out: &mut Collector) {

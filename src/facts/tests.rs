@@ -60,6 +60,32 @@ fn decisions_in_every_form_with_topics() {
 }
 
 #[test]
+fn a_decision_wrapped_onto_the_next_lines_is_read_whole() {
+    let text = "# Research\n\n## Runtime\n**Decision**: run on\n`gcr.io/distroless/cc-debian12` as the\nnonroot user\n**Rationale**: small\n\nDecision: probe\n`GET /healthz`\nRationale: cheap\n";
+    let f = facts(&[("research.md", text)]);
+    let got: Vec<(&str, usize)> = f
+        .decisions
+        .iter()
+        .map(|d| (d.text.as_str(), d.source.line))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "run on gcr.io/distroless/cc-debian12 as the nonroot user",
+                4
+            ),
+            ("probe GET /healthz", 9),
+        ]
+    );
+    assert_eq!(
+        f.images.runtime.as_ref().unwrap().value,
+        "gcr.io/distroless/cc-debian12"
+    );
+    assert_eq!(f.health[0].path, "/healthz");
+}
+
+#[test]
 fn decision_records_take_the_selected_approach_never_an_alternative() {
     let text = "# Research\n\n### Decision: Runtime base\n- **Context**: glibc binary\n- **Alternatives Considered**:\n  1. `alpine:3.20`\n  2. `debian:trixie-slim` listens on port 9001\n- **Selected Approach**: `gcr.io/distroless/cc-debian12`\n- **Rationale**: no shell\n\n### Decision 2: Builder\n\n**Choice**: `rust:1.84-slim-bookworm`\n\n**Alternatives**:\n- **`rust:1.84-alpine`**: musl\n\n```dockerfile\nFROM ubuntu:24.04\nEXPOSE 9002\n```\n\n**Rationale**: same Debian release.\n\n### Decision 3 - Drop the sidecar\n\nLogs go to stdout.\n\n## Probes\n\n**Decision**: keep probes cheap  \n**Alternatives considered**: `GET /status` on port 9003  \n**Selected approach**: `GET /livez`\n\n## Alternatives Considered\n\n```dockerfile\nFROM fedora:40\nEXPOSE 9004\n```\n\n## Ports\n\nThe service listens on port 4100.\n";
     let f = facts(&[("research.md", text)]);
