@@ -64,3 +64,54 @@ fn cargo_term_color_colours_help_errors_and_status_output() {
     let bad = cargo_tasks(dir.path(), &["tasks", "status"], Some("sometimes"));
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad.stderr));
 }
+
+/// `--feature` names a feature by a path from the current directory too:
+/// relative with `./` and a trailing slash, absolute, or through a link.
+#[test]
+fn feature_paths_from_the_current_directory_select_the_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[package]\nname = \"svc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(root.join("src/main.rs"), "fn main() {}\n").unwrap();
+    for name in ["001-first", "002-second"] {
+        let feature = root.join("specs").join(name);
+        std::fs::create_dir_all(&feature).unwrap();
+        std::fs::write(
+            feature.join("plan.md"),
+            "# Implementation Plan: svc\n\n## Technical Context\n**Language/Version**: Rust 1.80\n",
+        )
+        .unwrap();
+    }
+    let link = root.join("second-link");
+    std::os::unix::fs::symlink(root.join("specs/002-second"), &link).unwrap();
+    let specs = root.join("specs");
+    let absolute = root.join("specs/002-second");
+    for (cwd, wanted) in [
+        (specs.as_path(), "./002-second/"),
+        (root, absolute.to_str().unwrap()),
+        (root, link.to_str().unwrap()),
+    ] {
+        let out = cargo_tasks(
+            cwd,
+            &["tasks", "generate", "--feature", wanted],
+            Some("never"),
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{wanted}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains("specs/002-second/tasks.md"),
+            "{wanted}: {}",
+            text(&out.stderr)
+        );
+        assert!(!root.join("specs/001-first/tasks.md").exists(), "{wanted}");
+    }
+}
