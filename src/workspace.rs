@@ -117,11 +117,14 @@ impl Workspace {
     /// `path` relative to the workspace root with forward slashes; paths
     /// outside the root are returned as given.
     pub fn relative(&self, path: &Path) -> String {
-        let rel = path.strip_prefix(&self.root).unwrap_or(path);
-        rel.components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/")
+        match path.strip_prefix(&self.root) {
+            Ok(rel) => rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+            Err(_) => path.to_string_lossy().into_owned(),
+        }
     }
 }
 
@@ -260,6 +263,23 @@ mod tests {
         let path = root.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn relative_paths_use_slashes_and_outside_paths_stay_whole() {
+        let ws = Workspace {
+            root: PathBuf::from("/ws"),
+            packages: Vec::new(),
+            config: Config::default(),
+        };
+        assert_eq!(
+            ws.relative(Path::new("/ws/specs/001-x/plan.md")),
+            "specs/001-x/plan.md"
+        );
+        assert_eq!(
+            ws.relative(Path::new("/elsewhere/plan.md")),
+            "/elsewhere/plan.md"
+        );
     }
 
     #[test]
