@@ -2,7 +2,7 @@
 //! the file and line it was read from, what was looked for and not found, and
 //! the warnings (disagreements between documents).
 
-use crate::cli::generate::{understand, warn_located};
+use crate::cli::generate::understand;
 use crate::cli::{to_json, Context, Format};
 use crate::facts::{Fact, Facts};
 use crate::feature::FeatureArgs;
@@ -32,9 +32,7 @@ impl ExplainArgs {
         let ws = cx.workspace()?;
         let feature = self.feature.resolve(&ws)?;
         let read = understand(&ws, &feature)?;
-        for warning in read.warnings.iter().chain(&read.notes) {
-            warn_located(cx, &ws, warning);
-        }
+        read.warn_all(cx, &ws);
         let services = read
             .layout
             .services

@@ -461,6 +461,15 @@ pub fn understand(ws: &Workspace, feature: &Feature) -> Result<Understood> {
     })
 }
 
+impl Understood {
+    /// Prints every warning and note (generate instead stops at a warning under `--strict`).
+    pub fn warn_all(&self, cx: &mut Context, ws: &Workspace) {
+        for warning in self.warnings.iter().chain(&self.notes) {
+            warn_located(cx, ws, warning);
+        }
+    }
+}
+
 /// Prints one warning as `warning: file:line: message`, the file relative to the workspace.
 pub fn warn_located(cx: &mut Context, ws: &Workspace, warning: &Diagnostic) {
     cx.shell.diagnostic(&warning.clone().relative_to(&ws.root));

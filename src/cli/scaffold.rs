@@ -61,9 +61,7 @@ impl ScaffoldArgs {
         let ws = cx.workspace()?;
         let feature = self.feature.resolve(&ws)?;
         let read = understand(&ws, &feature)?;
-        for warning in read.warnings.iter().chain(&read.notes) {
-            warn_located(cx, &ws, warning);
-        }
+        read.warn_all(cx, &ws);
         let mut context = build_context(cx, &ws, &feature, &read)?;
         if let Some(image) = &self.runtime_image {
             context.runtime_image = image.clone();
