@@ -466,17 +466,38 @@ fn setting(name: &str, value: Option<&str>) -> Setting {
     }
 }
 
+/// Whether a URL as the documents write it carries a password
+/// (`postgres://shop:pw@host/db`, `…:${PW}@…`), not just a user.
+fn url_has_password(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    authority
+        .rsplit_once('@')
+        .is_some_and(|(info, _)| info.contains(':'))
+}
+
 /// The value compose gives the connection variable `var` of a feature's
-/// service: its host is the backing service's name, its port the backing
-/// service's, its password passed by variable. `None` for anything that is
-/// not a connection variable of a backing service, and for secrets (the user
-/// passes those).
-pub fn wire(var: &EnvVar, services: &[Service]) -> Option<Parts> {
-    if var.secret {
+/// service, which reads the variables `reads`: its host is the backing
+/// service's name, its port the backing service's, its password passed by
+/// variable. A URL carries the password (which compose substitutes as it is,
+/// so it must be URL-safe) unless the service reads the backing service's
+/// password variable itself and the documents' URL shows none: then the
+/// password is passed apart only. The password variable is wired to itself,
+/// so that the service and the backing service get the same value. `None` for
+/// anything that is not a connection variable of a backing service, and for
+/// other secrets (the user passes those).
+pub fn wire(var: &EnvVar, services: &[Service], reads: &[String]) -> Option<Parts> {
+    let (prefix, role) = connection(&var.name)?;
+    if var.secret && role != Role::Password {
         return None;
     }
-    let (prefix, role) = connection(&var.name)?;
     let service = &services[target(&prefix, services)?];
+    if role == Role::Password {
+        return (service.password_var.as_deref() == Some(var.name.as_str()))
+            .then(|| vec![Part::var(&var.name)]);
+    }
     let port = service.port?.to_string();
     let text = |s: String| Some(vec![Part::text(s)]);
     match role {
@@ -485,7 +506,7 @@ pub fn wire(var: &EnvVar, services: &[Service]) -> Option<Parts> {
         Role::Address => text(format!("{}:{port}", service.name)),
         Role::User => service.user.clone().and_then(text),
         Role::Database => service.database.clone().and_then(text),
-        Role::Password => None,
+        Role::Password => None, // wired above
         Role::Url => {
             let kind = service.kind?;
             let scheme = var
@@ -494,10 +515,17 @@ pub fn wire(var: &EnvVar, services: &[Service]) -> Option<Parts> {
                 .and_then(|d| d.split_once("://"))
                 .map_or(kind.scheme, |(scheme, _)| scheme);
             let mut parts = vec![Part::text(format!("{scheme}://"))];
-            if let (Some(user), Some(password)) = (&service.user, &service.password_var) {
-                parts.push(Part::text(format!("{user}:")));
-                parts.push(Part::var(password));
-                parts.push(Part::text("@"));
+            let apart = service.password_var.as_ref().is_some_and(|password| {
+                reads.contains(password) && !var.default.as_deref().is_some_and(url_has_password)
+            });
+            match (&service.user, &service.password_var) {
+                (Some(user), Some(_)) if apart => parts.push(Part::text(format!("{user}@"))),
+                (Some(user), Some(password)) => {
+                    parts.push(Part::text(format!("{user}:")));
+                    parts.push(Part::var(password));
+                    parts.push(Part::text("@"));
+                }
+                _ => {}
             }
             let mut rest = format!("{}:{port}", service.name);
             if let Some(database) = &service.database {
@@ -655,9 +683,10 @@ mod tests {
                 path: "/var/lib/postgresql/data".into()
             })
         );
+        let reads: Vec<String> = env.iter().map(|v| v.name.clone()).collect();
         let wired: Vec<Option<String>> = env
             .iter()
-            .map(|v| wire(v, &services).as_ref().map(spelled))
+            .map(|v| wire(v, &services, &reads).as_ref().map(spelled))
             .collect();
         assert_eq!(
             wired,
@@ -665,7 +694,7 @@ mod tests {
                 Some("postgres://shop:${DB_PASSWORD}@db:5432/shop".to_string()),
                 Some("db".to_string()),
                 Some("5432".to_string()),
-                None,
+                Some("${DB_PASSWORD}".to_string()),
                 None,
                 Some("redis://cache:6379".to_string()),
             ]
@@ -673,6 +702,67 @@ mod tests {
         assert_eq!(cache.healthcheck, ["redis-cli", "-p", "6379", "ping"]);
         assert!(cache.environment.is_empty());
         assert_eq!(cache.volume.as_ref().unwrap().path, "/data");
+    }
+
+    #[test]
+    fn a_url_carries_the_password_unless_the_service_reads_it_apart() {
+        assert!(url_has_password("postgres://shop:pw@localhost/shop"));
+        assert!(url_has_password("mysql://u:${PW}@h:3306/d?x=a@b"));
+        assert!(!url_has_password("postgres://shop@localhost/shop"));
+        assert!(!url_has_password("postgres://localhost/a:b@c"));
+        assert!(!url_has_password("localhost:5432"));
+        let backing = [backing(
+            "db",
+            "postgres:16",
+            &[("POSTGRES_USER", Some("shop"))],
+        )];
+        // (documented URL, variables the service reads) → the wired URL; the
+        // password variable is wired to itself, the database gets it too.
+        let cases = [
+            (
+                Some("postgres://shop@localhost/shop"),
+                &["DB_PASSWORD"][..],
+                "postgres://shop@db:5432/shop",
+            ),
+            (None, &["DB_PASSWORD"][..], "postgres://shop@db:5432/app"),
+            (
+                Some("postgres://shop:shop@localhost/shop"),
+                &["DB_PASSWORD"][..],
+                "postgres://shop:${DB_PASSWORD}@db:5432/shop",
+            ),
+            (
+                Some("postgres://shop@localhost/shop"),
+                &[][..],
+                "postgres://shop:${DB_PASSWORD}@db:5432/shop",
+            ),
+            (None, &["PGPASSWORD"][..], "postgres://shop@db:5432/app"),
+        ];
+        for (default, reads, url) in cases {
+            let password_var = reads.first().copied().unwrap_or("DB_PASSWORD");
+            let env = [var("DATABASE_URL", default), var(password_var, None)];
+            let services = services(&backing, &env, &[]);
+            let reads: Vec<String> = reads.iter().map(|r| r.to_string()).collect();
+            let spelled_wire = |v| wire(v, &services, &reads).as_ref().map(spelled);
+            assert_eq!(
+                (
+                    spelled_wire(&env[0]).as_deref(),
+                    spelled_wire(&env[1]).as_deref()
+                ),
+                (Some(url), Some(format!("${{{password_var}}}").as_str())),
+                "{default:?} {reads:?}"
+            );
+            assert_eq!(
+                spelled(&services[0].environment[2].value),
+                format!("${{{password_var}}}"),
+                "the database gets the same variable"
+            );
+        }
+        let services = services(&backing, &[var("DB_PASSWORD", None)], &[]);
+        assert_eq!(
+            wire(&var("DATABASE_PASSWORD", None), &services, &[]),
+            None,
+            "not the database's password variable"
+        );
     }
 
     #[test]
@@ -710,10 +800,13 @@ mod tests {
             ]
         );
         assert_eq!(
-            spelled(&wire(&env[1], &services).unwrap()),
+            spelled(&wire(&env[1], &services, &[]).unwrap()),
             "postgres://app:${POSTGRES_PASSWORD}@postgres-db:5432/app"
         );
-        assert_eq!(spelled(&wire(&env[0], &services).unwrap()), "postgres-db");
+        assert_eq!(
+            spelled(&wire(&env[0], &services, &[]).unwrap()),
+            "postgres-db"
+        );
         assert!(memcached.healthcheck.is_empty() && memcached.volume.is_none());
         assert_eq!(memcached.port, None);
         assert_eq!(
@@ -723,7 +816,7 @@ mod tests {
         let mut secret = var("DATABASE_URL", None);
         secret.secret = true;
         assert_eq!(
-            wire(&secret, &services),
+            wire(&secret, &services, &[]),
             None,
             "a secret is passed by the user"
         );

@@ -65,7 +65,17 @@ pub struct Context {
     /// or one beside backing services.
     pub compose: bool,
     pub compose_vars: Vec<ComposeVar>,
+    /// The connection URLs compose.yaml writes a password into.
+    pub url_passwords: Vec<UrlPassword>,
     pub contracts: Vec<ContractCheck>,
+}
+
+/// A wired connection URL (`DATABASE_URL`) and the password variable
+/// compose substitutes into it (`POSTGRES_PASSWORD`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UrlPassword {
+    pub url: String,
+    pub password: String,
 }
 
 /// A variable compose.yaml requires (`${NAME:?…}`), with the value the
@@ -233,6 +243,7 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<Diagnostic>) {
     }
     let compose = backing::compose(inputs.layout.multi, facts);
     let compose_vars = compose_vars(&services, &backing);
+    let url_passwords = url_passwords(&services);
     let contracts = contract_checks(inputs, &services);
     let goal = |fact: &Option<crate::facts::Fact<u64>>, default| {
         fact.as_ref().map_or(default, |f| f.value)
@@ -265,6 +276,7 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<Diagnostic>) {
         backing,
         compose,
         compose_vars,
+        url_passwords,
         contracts,
     };
     (context, warnings)
@@ -272,11 +284,33 @@ pub fn context(inputs: &Inputs) -> (Context, Vec<Diagnostic>) {
 
 /// Gives the service's connection variables their compose values.
 fn wire(service: &mut Service, facts: &Facts, backing: &[backing::Service]) {
+    let reads: Vec<String> = service.env.iter().map(|env| env.name.clone()).collect();
     for env in service.env.iter_mut() {
         if let Some(var) = facts.env.iter().find(|var| var.name == env.name) {
-            env.wired = backing::wire(var, backing);
+            env.wired = backing::wire(var, backing, &reads);
         }
     }
+}
+
+/// The connection URLs compose.yaml writes a password into, once each by
+/// name: compose substitutes it as it is, so its value must be URL-safe.
+fn url_passwords(services: &[Service]) -> Vec<UrlPassword> {
+    let mut found: Vec<UrlPassword> = Vec::new();
+    for env in services.iter().flat_map(|s| &s.env) {
+        let Some(parts) = &env.wired else { continue };
+        let text = parts.iter().filter(|p| p.text.is_some()).count();
+        for password in parts.iter().filter_map(|p| p.var.as_ref()) {
+            let entry = UrlPassword {
+                url: env.name.clone(),
+                password: password.clone(),
+            };
+            // A URL has text around the variable; a password wired to itself has none.
+            if text > 0 && !found.contains(&entry) {
+                found.push(entry);
+            }
+        }
+    }
+    found
 }
 
 /// Every variable compose.yaml requires, once: the services' required

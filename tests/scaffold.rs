@@ -712,6 +712,79 @@ fn backing_services_render_into_compose_wired_and_without_secrets() {
     }
 }
 
+/// Compose substitutes a password into a URL as it is. Where a wired URL
+/// carries one, compose.yaml and docker/README.md say it must be URL-safe
+/// and the tests' random passwords are hex; where the service reads the
+/// database's password variable itself and the documents' URL shows none,
+/// the URL leaves it out, so a password with `@ / : # % ?` reaches the
+/// service and the database whole.
+#[test]
+fn a_password_the_service_reads_apart_stays_out_of_its_url() {
+    let ws = Workspace::fixture("ledger");
+    ws.run(&["scaffold", "--feature", FEATURE]).ok();
+    let compose = ws.read("docker/compose.yaml");
+    for line in [
+        "      DATABASE_URL: \"postgres://ledger:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}@db:5432/ledger\"\n",
+        "\n# digits, - . _ ~; no @ / : # % ? or space): POSTGRES_PASSWORD (in DATABASE_URL).\n",
+    ] {
+        assert!(compose.contains(line), "{line} not in:\n{compose}");
+    }
+    let readme = ws.read("docker/README.md");
+    assert!(
+        readme.contains("so the value of `POSTGRES_PASSWORD` (in `DATABASE_URL`)\nmust be URL-safe: letters, digits,"),
+        "{readme}"
+    );
+    let lib = ws.read("docker/test/lib.sh");
+    for line in [
+        "    od -An -N16 -tx1 /dev/urandom | tr -d ' \\n'\n",
+        "[ -n \"${POSTGRES_PASSWORD:-}\" ] || POSTGRES_PASSWORD=\"$(random_secret)\"\n",
+    ] {
+        assert!(lib.contains(line), "{line} not in:\n{lib}");
+    }
+
+    let configuration = "specs/001-containerize-ledger/configuration.md";
+    let text = ws.read(configuration);
+    let apart = text.replace(
+        "| `DATABASE_URL` | |",
+        "| `DATABASE_URL` | `postgres://ledger@localhost:5432/ledger` |",
+    ) + "| `DB_PASSWORD` | | | api | password of the ledger user |\n";
+    assert!(apart.contains("`postgres://ledger@localhost"), "{text}");
+    ws.write(configuration, &apart);
+    ws.run(&["scaffold", "--feature", FEATURE, "--force"]).ok();
+    let compose = ws.read("docker/compose.yaml");
+    for line in [
+        "      DATABASE_URL: \"postgres://ledger@db:5432/ledger\"\n",
+        "      DB_PASSWORD: \"${DB_PASSWORD:?set DB_PASSWORD}\"\n",
+        "      POSTGRES_PASSWORD: \"${DB_PASSWORD:?set DB_PASSWORD}\"\n",
+    ] {
+        assert!(compose.contains(line), "{line} not in:\n{compose}");
+    }
+    assert!(!compose.contains("URL-safe"), "{compose}");
+    assert!(!ws.read("docker/README.md").contains("URL-safe"));
+    let lib = ws.read("docker/test/lib.sh");
+    assert!(
+        lib.contains(" -e DATABASE_URL=postgres://ledger@db:5432/ledger -e DB_PASSWORD=\"${DB_PASSWORD}\" ;;\n"),
+        "the test containers get the password the database gets: {lib}"
+    );
+    if !tool_available("docker", &["compose", "version"]) {
+        return;
+    }
+    let password = "p@ss/w:rd#50%?x";
+    let output = scaffold_support::compose_config(ws.root(), &[("DB_PASSWORD", Some(password))]);
+    assert!(output.status.success(), "{output:?}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let api = &json["services"]["api"]["environment"];
+    assert_eq!(
+        api["DATABASE_URL"], "postgres://ledger@db:5432/ledger",
+        "{json}"
+    );
+    assert_eq!(api["DB_PASSWORD"], password, "{json}");
+    assert_eq!(
+        json["services"]["db"]["environment"]["POSTGRES_PASSWORD"],
+        password
+    );
+}
+
 /// Every kind of backing service compose.yaml knows (and one it does not)
 /// renders into a file `docker compose config` accepts, each with its own
 /// health check, data volume and credentials passed by variable.
