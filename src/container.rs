@@ -5,8 +5,9 @@
 //! the contracts' requests. Pure: values in, values out.
 
 use crate::backing;
+use crate::docker::Runtime;
 use crate::facts::values::{first_code_span, is_digits};
-use crate::facts::{Facts, Source};
+use crate::facts::{Fact, Facts, Source};
 use crate::layout::{Layout, ServiceLayout};
 use crate::spec::{self, contracts, Documents, Plan};
 use crate::tasks::rules::contract_stem;
@@ -194,11 +195,7 @@ pub struct ContractView<'a> {
 pub fn context(inputs: &Inputs) -> (Context, Vec<Diagnostic>) {
     let facts = inputs.facts;
     let mut warnings = Vec::new();
-    let runtime_image = facts
-        .images
-        .runtime
-        .as_ref()
-        .map_or_else(|| DEFAULT_RUNTIME_IMAGE.to_string(), |f| f.value.clone());
+    let runtime_image = runtime_image(facts);
     let builder_image = facts.images.builder.as_ref().map_or_else(
         || default_builder(inputs.rustc_version, &runtime_image),
         |f| f.value.clone(),
@@ -448,21 +445,72 @@ fn env(var: &crate::facts::EnvVar, warnings: &mut Vec<Diagnostic>) -> Env {
     }
 }
 
+/// The decided runtime image, else [`DEFAULT_RUNTIME_IMAGE`].
+pub fn runtime_image(facts: &Facts) -> String {
+    facts
+        .images
+        .runtime
+        .as_ref()
+        .map_or_else(|| DEFAULT_RUNTIME_IMAGE.to_string(), |f| f.value.clone())
+}
+
 /// Debian packages for the runtime stage: a container plan's "Primary
 /// Dependencies", else `ca-certificates` (the compiled entrypoint is the
-/// init, so no `tini`); the workspace's own package names are crates, not
-/// Debian packages.
+/// init, so no `tini`).
 fn runtime_packages(facts: &Facts, ws: &Workspace) -> Vec<String> {
-    let mut packages: Vec<String> = facts
-        .packages
+    let mut packages: Vec<String> = asked_packages(facts, ws)
         .iter()
         .map(|p| p.value.clone())
-        .filter(|name| !ws.packages.iter().any(|p| &p.name == name))
         .collect();
     if packages.is_empty() {
         packages.push("ca-certificates".to_string());
     }
     packages
+}
+
+/// The runtime packages the documents ask for; the workspace's own package
+/// names are crates, not Debian packages.
+pub fn asked_packages<'f>(facts: &'f Facts, ws: &Workspace) -> Vec<&'f Fact<String>> {
+    facts
+        .packages
+        .iter()
+        .filter(|fact| !ws.packages.iter().any(|p| p.name == fact.value))
+        .collect()
+}
+
+/// A warning per line asking for runtime packages when `runtime_image` has no shell and so
+/// no package manager: the Dockerfile cannot install them, and dropping them silently would
+/// ship an image without them. Files are relative to the feature directory.
+pub fn uninstallable_packages(
+    facts: &Facts,
+    ws: &Workspace,
+    runtime_image: &str,
+) -> Vec<Diagnostic> {
+    if Runtime::of(runtime_image).has_shell() {
+        return Vec::new();
+    }
+    let asked = asked_packages(facts, ws);
+    let mut sources: Vec<&Source> = asked.iter().map(|p| &p.source).collect();
+    sources.sort();
+    sources.dedup();
+    sources
+        .into_iter()
+        .map(|source| {
+            let names: Vec<&str> = asked
+                .iter()
+                .filter(|p| &p.source == source)
+                .map(|p| p.value.as_str())
+                .collect();
+            Diagnostic::warning(
+                source.line,
+                format!(
+                    "runtime packages {} cannot be installed: the runtime image `{runtime_image}` has no shell or package manager; copy them from the builder stage in the Dockerfile or choose a runtime image with a package manager",
+                    names.join(", ")
+                ),
+            )
+            .in_file(&source.file)
+        })
+        .collect()
 }
 
 /// Files the plan's tree draws under `<dir>/config/`, relative to it.
@@ -628,12 +676,15 @@ impl Output {
 }
 
 /// Every file the templates produce for `context`, sorted by path:
-/// `docker/service/<p>.hbs` → `<service.dir>/<p>` per service;
+/// `docker/service/<p>.hbs` → `<service.dir>/<p>` per service, where the
+/// runtime image uses `<p>` (see [`Runtime::uses`]: no shell script for an
+/// image without a shell);
 /// `docker/feature/<p>.hbs` → `<p>` (unless `left_out`:
 /// compose files, `docker/shared/`); `docker/contract/contract_<p>.hbs` →
 /// `<test_dir>/contracts/<stem>_<p>` per contract. Other names are ignored.
 pub fn outputs(template_names: &[String], context: &Context) -> Vec<Output> {
     let mut outputs = Vec::new();
+    let runtime = Runtime::of(&context.runtime_image);
     for template in template_names {
         let Some(rel) = template
             .strip_suffix(".hbs")
@@ -647,6 +698,9 @@ pub fn outputs(template_names: &[String], context: &Context) -> Vec<Output> {
             scope,
         };
         if let Some(rel) = rel.strip_prefix(SERVICE_TEMPLATES) {
+            if !runtime.uses(rel) {
+                continue;
+            }
             for (i, service) in context.services.iter().enumerate() {
                 outputs.push(output(format!("{}/{rel}", service.dir), Scope::Service(i)));
             }
@@ -1544,6 +1598,18 @@ docker/
                     own(".dockerignore", Scope::Feature, false),
                     own("docker/Dockerfile", Scope::Service(0), false),
                     own("docker/setup/scripts/10-user.sh", Scope::Service(0), true),
+                ]
+            );
+            // An image without a shell never runs the setup scripts: none is written.
+            let shellless = Context {
+                runtime_image: "gcr.io/distroless/static-debian12".into(),
+                ..single
+            };
+            assert_eq!(
+                listed(&shellless),
+                [
+                    own(".dockerignore", Scope::Feature, false),
+                    own("docker/Dockerfile", Scope::Service(0), false),
                 ]
             );
         }

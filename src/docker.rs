@@ -80,6 +80,15 @@ impl Runtime {
         matches!(self, Runtime::Debian | Runtime::Alpine)
     }
 
+    /// Whether the image uses the service file at `rel` (relative to the service directory:
+    /// `Dockerfile`, `setup/scripts/20-packages.sh`, `entrypoint.d/scripts/`): every file but
+    /// [`SHELL_FILES`], which only an image with a shell runs. The one answer for which files
+    /// exist: generate drafts no task for a file the image does not use (its work goes to the
+    /// Dockerfile or the entrypoint), and scaffold does not write it.
+    pub fn uses(self, rel: &str) -> bool {
+        self.has_shell() || !SHELL_FILES.iter().any(|file| within(rel, file))
+    }
+
     /// The C library of the cargo `--target` the binary is built for, when not the builder's
     /// own target: a static glibc binary for images without libc, musl for Alpine. The
     /// Dockerfile takes the rest of the triple from the builder, so the image follows the
@@ -90,6 +99,18 @@ impl Runtime {
             Runtime::Alpine => Some(Libc::Musl),
             Runtime::Debian | Runtime::DistrolessCc => None,
         }
+    }
+}
+
+/// The service files that are shell scripts (relative to the service directory; a trailing
+/// `/` is a directory): the build-time setup scripts and the start-time entrypoint.d scripts.
+pub const SHELL_FILES: [&str; 3] = ["setup.sh", "setup/", "entrypoint.d/"];
+
+/// Whether `rel` is `file`, or lies in it when `file` is a directory (`dir/`).
+fn within(rel: &str, file: &str) -> bool {
+    match file.strip_suffix('/') {
+        Some(dir) => rel.trim_end_matches('/') == dir || rel.starts_with(file),
+        None => rel == file,
     }
 }
 
@@ -245,6 +266,42 @@ mod tests {
         assert_eq!(of("docker.io/library/alpine"), Runtime::Alpine);
         assert_eq!(of("localhost:5000/alpine"), Runtime::Alpine);
         assert_eq!(of("ubuntu:24.04"), Runtime::Debian);
+    }
+
+    #[test]
+    fn only_an_image_with_a_shell_uses_the_shell_scripts() {
+        let scripts = [
+            "setup.sh",
+            "setup/",
+            "setup/scripts/",
+            "setup/scripts/20-packages.sh",
+            "entrypoint.d",
+            "entrypoint.d/scripts/10-config-summary.sh",
+        ];
+        let others = [
+            "Dockerfile",
+            "entrypoint.rs",
+            "config/app.toml",
+            "setup.sh.bak",
+            "setupx/a",
+        ];
+        for runtime in [Runtime::Debian, Runtime::Alpine] {
+            for rel in scripts.iter().chain(&others) {
+                assert!(runtime.uses(rel), "{runtime:?} {rel}");
+            }
+        }
+        for runtime in [
+            Runtime::DistrolessCc,
+            Runtime::DistrolessStatic,
+            Runtime::Scratch,
+        ] {
+            for rel in scripts {
+                assert!(!runtime.uses(rel), "{runtime:?} {rel}");
+            }
+            for rel in others {
+                assert!(runtime.uses(rel), "{runtime:?} {rel}");
+            }
+        }
     }
 
     #[test]

@@ -6,8 +6,8 @@
 mod scaffold_support;
 
 use scaffold_support::{
-    assert_hadolint_clean, assert_shellcheck_clean, missing_tool, multi_workspace, tool_available,
-    Skip, Workspace,
+    assert_hadolint_clean, assert_shellcheck_clean, corpus_workspace, missing_tool,
+    multi_workspace, tool_available, Skip, Workspace,
 };
 
 const FEATURE: &str = "001";
@@ -881,5 +881,153 @@ fn container_files_go_where_the_plans_chosen_tree_option_puts_them() {
     assert!(
         tasks.contains("New file the plan's source tree marks in backend/src/health.rs"),
         "{tasks}"
+    );
+}
+
+/// The shell scripts only an image with a shell runs, as paths and task texts name them.
+fn names_a_shell_script(text: &str) -> bool {
+    [
+        "setup.sh",
+        "setup/",
+        "entrypoint.d",
+        "Setup scripts",
+        "Runtime scripts",
+    ]
+    .iter()
+    .any(|name| text.contains(name))
+}
+
+/// The corpus feature whose research decides distroless cc (no shell) and its
+/// nonroot UID: generate's tasks name no setup or entrypoint.d script and put
+/// the user and the system dependencies in the Dockerfile; scaffold writes
+/// every file those tasks name and no script the image would never run;
+/// `check` finds nothing; scripts an older scaffold left are kept.
+#[test]
+fn a_runtime_without_a_shell_gets_no_shell_script_tasks_or_files() {
+    let ws = corpus_workspace("research-distroless-nonroot", "quote-svc");
+    let generate = ws.run(&["generate", "--feature", FEATURE]);
+    let stderr = generate.ok();
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let tasks = ws.read("specs/001-research-distroless-nonroot/tasks.md");
+    let lines: Vec<&str> = tasks.lines().filter(|l| l.starts_with("- [ ] T")).collect();
+    assert_eq!(lines.len(), 25, "{tasks}");
+    for line in [
+        "- [ ] T003 Provide system dependencies without a package manager: copy what the runtime image lacks from the builder stage (Primary Dependencies: std only) in docker/Dockerfile",
+        "- [ ] T005 Apply research decision — run as the distroless nonroot account, UID 65532 and GID 65532 — in docker/Dockerfile",
+        "- [ ] T010 Logging and monitoring setup (logs to stdout/stderr) in docker/entrypoint.rs",
+        "- [ ] T017 Security hardening (non-root user, permissions) in docker/Dockerfile",
+    ] {
+        assert!(lines.contains(&line), "missing {line:?} in\n{tasks}");
+    }
+    let scripts: Vec<&&str> = lines.iter().filter(|l| names_a_shell_script(l)).collect();
+    assert!(scripts.is_empty(), "{scripts:#?}");
+
+    let scaffold = ws.run(&["scaffold", "--feature", FEATURE]);
+    let stderr = scaffold.ok();
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let created: Vec<String> = scaffold.statuses().into_iter().map(|(_, p)| p).collect();
+    assert_eq!(
+        created,
+        [
+            ".dockerignore",
+            "docker/Dockerfile",
+            "docker/README.md",
+            "docker/entrypoint.rs",
+            "docker/test/build_test.sh",
+            "docker/test/entrypoint_test.sh",
+            "docker/test/health_test.sh",
+            "docker/test/lib.sh",
+            "docker/test/performance_test.sh",
+            "docker/test/run_all.sh",
+            "docker/test/security_test.sh",
+        ]
+    );
+    for dead in ["docker/setup.sh", "docker/setup", "docker/entrypoint.d"] {
+        assert!(!ws.path(dead).exists(), "{dead}");
+    }
+    let dockerfile = ws.read("docker/Dockerfile");
+    assert!(dockerfile.contains("\nUSER 65532:65532\n"), "{dockerfile}");
+    let check = ws.run(&["check", "--feature", FEATURE]);
+    let stderr = check.ok();
+    assert!(
+        stderr.contains("(25 tasks, 0 errors, 0 warnings)"),
+        "{stderr}"
+    );
+
+    // Scripts from an older version (or the user's own) are never deleted.
+    let old = "#!/bin/sh\necho mine\n";
+    for file in [
+        "docker/setup.sh",
+        "docker/entrypoint.d/scripts/10-config-summary.sh",
+    ] {
+        ws.write(file, old);
+    }
+    let again = ws.run(&["scaffold", "--feature", FEATURE]);
+    let stderr = again.ok();
+    for file in [
+        "docker/setup.sh",
+        "docker/entrypoint.d/scripts/10-config-summary.sh",
+    ] {
+        assert_eq!(ws.read(file), old, "{file}");
+    }
+    let unused: Vec<&str> = stderr.lines().filter(|l| l.contains("Unused")).collect();
+    assert_eq!(
+        unused,
+        [
+            "      Unused docker/setup.sh (kept: the runtime image `gcr.io/distroless/cc-debian12` has no shell to run it)",
+            "      Unused docker/entrypoint.d/ (kept: the runtime image `gcr.io/distroless/cc-debian12` has no shell to run it)",
+        ],
+        "{stderr}"
+    );
+    assert!(again.statuses().iter().all(|(verb, _)| verb == "Unchanged"));
+}
+
+/// Runtime packages a plan asks for on an image without a package manager
+/// are a warning naming the plan's line, and the task says where they come
+/// from instead; never dropped in silence.
+#[test]
+fn runtime_packages_on_an_image_without_a_shell_are_a_warning_and_a_task() {
+    let ws = fixture();
+    let plan = "specs/001-containerize-hello/plan.md";
+    let text = ws.read(plan);
+    assert!(text
+        .lines()
+        .nth(15)
+        .unwrap()
+        .starts_with("**Primary Dependencies**: hello-svc (workspace crate); tini"));
+    ws.write(
+        plan,
+        &text.replace(
+            "debian:bookworm-slim (runtime)",
+            "gcr.io/distroless/cc-debian12 (runtime)",
+        ),
+    );
+    let warning = "warning: specs/001-containerize-hello/plan.md:16: runtime packages tini cannot be installed: the runtime image `gcr.io/distroless/cc-debian12` has no shell or package manager; copy them from the builder stage in the Dockerfile or choose a runtime image with a package manager";
+    let stderr = ws.run(&["generate", "--feature", FEATURE]).ok();
+    assert!(stderr.lines().any(|l| l == warning), "{stderr}");
+    let tasks = ws.read("specs/001-containerize-hello/tasks.md");
+    let line = "- [ ] T003 Copy runtime packages tini from the builder stage or choose a runtime image with a package manager: this one cannot install them (Primary Dependencies: hello-svc (workspace crate); tini; Build Requirements: cargo) in docker/Dockerfile";
+    assert!(tasks.lines().any(|l| l == line), "{tasks}");
+    let stderr = ws.run(&["scaffold", "--feature", FEATURE]).ok();
+    assert!(stderr.lines().any(|l| l == warning), "{stderr}");
+    assert!(!ws.path("docker/setup").exists());
+
+    // The same plan on Debian installs them: no warning.
+    let debian = fixture();
+    let stderr = debian.run(&["generate", "--feature", FEATURE]).ok();
+    assert!(!stderr.contains("cannot be installed"), "{stderr}");
+    // scaffold's --runtime-image is warned about as the plan's image is.
+    let stderr = debian
+        .run(&[
+            "scaffold",
+            "--feature",
+            FEATURE,
+            "--runtime-image",
+            "scratch",
+        ])
+        .ok();
+    assert!(
+        stderr.contains("plan.md:16: runtime packages tini cannot be installed: the runtime image `scratch` has no shell"),
+        "{stderr}"
     );
 }

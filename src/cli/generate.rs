@@ -1,4 +1,6 @@
 use crate::cli::{to_json, Context, Format, TemplateArgs};
+use crate::container;
+use crate::docker::Runtime;
 use crate::facts::Facts;
 use crate::feature::{self, Feature, FeatureArgs};
 use crate::layout::{self, Layout};
@@ -245,11 +247,17 @@ impl GenerateArgs {
     ) -> Result<Generated> {
         let tdd = self.tdd || ws.config.tdd;
         let (docs, layout, facts) = (&read.docs, &read.layout, &read.facts);
+        let packages: Vec<String> = container::asked_packages(facts, ws)
+            .into_iter()
+            .map(|p| p.value.clone())
+            .collect();
         let drafts = rules::draft(&Input {
             feature_rel: &feature.rel,
             docs,
             facts,
             layout,
+            runtime: Runtime::of(&container::runtime_image(facts)),
+            packages: &packages,
             tdd,
         });
         let merged = merge::merge(&drafts, tdd, previous);
@@ -450,6 +458,12 @@ pub fn understand(ws: &Workspace, feature: &Feature) -> Result<Understood> {
             .collect()
     };
     warnings.extend(located(&facts.warnings));
+    let runtime_image = container::runtime_image(&facts);
+    warnings.extend(located(&container::uninstallable_packages(
+        &facts,
+        ws,
+        &runtime_image,
+    )));
     let mut notes = located(&facts.notes);
     notes.extend(not_about_containers(feature, &facts));
     Ok(Understood {

@@ -8,7 +8,7 @@ use crate::cli::{to_json, Context, TemplateArgs};
 use crate::container::{
     self, Context as Scaffold, ContractView, Inputs, Output, Scope, ServiceView,
 };
-use crate::docker::{Build, Builder};
+use crate::docker::{Build, Builder, Runtime, SHELL_FILES};
 use crate::feature::{Feature, FeatureArgs};
 use crate::layout::Layout;
 use crate::ops::fs::{unified_diff, Outcome, Planned, Writer};
@@ -64,6 +64,12 @@ impl ScaffoldArgs {
         read.warn_all(cx, &ws);
         let mut context = build_context(cx, &ws, &feature, &read)?;
         if let Some(image) = &self.runtime_image {
+            // understand() warned for the plan's runtime image, not for this one.
+            if Runtime::of(&container::runtime_image(&read.facts)).has_shell() {
+                for warning in container::uninstallable_packages(&read.facts, &ws, image) {
+                    warn_located(cx, &ws, &warning.in_dir(&feature.dir));
+                }
+            }
             context.runtime_image = image.clone();
         }
         let build = Build::new(
@@ -109,6 +115,9 @@ impl ScaffoldArgs {
             self.report(cx, file, outcome, before.as_deref(), &mut tally);
         }
         self.summarize(cx, &feature, &tally);
+        if !self.dry_run {
+            report_unused(cx, &ws, &context);
+        }
         let planned: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         check_task_paths(
             cx,
@@ -247,6 +256,27 @@ fn render_all(
             })
         })
         .collect()
+}
+
+/// Names the shell scripts an earlier scaffold (or the user) left in a
+/// service directory that the runtime image never runs: kept, never deleted.
+fn report_unused(cx: &mut Context, ws: &Workspace, context: &Scaffold) {
+    let runtime = Runtime::of(&context.runtime_image);
+    for service in &context.services {
+        for file in SHELL_FILES.iter().filter(|file| !runtime.uses(file)) {
+            let path = format!("{}/{file}", service.dir);
+            let on_disk = ws.root.join(path.trim_end_matches('/'));
+            if on_disk.symlink_metadata().is_ok() {
+                cx.shell.status(
+                    "Unused",
+                    format!(
+                        "{path} (kept: the runtime image `{}` has no shell to run it)",
+                        context.runtime_image
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// Empty files for the configuration files the plan draws under

@@ -3,6 +3,7 @@
 //! no disk, no numbering (see `merge` for IDs).
 
 use super::cite::{self, Cited};
+use crate::docker::Runtime;
 use crate::facts::{Facts, Source, Topic};
 use crate::layout::{Layout, ServiceLayout};
 use crate::spec::tree::TreePath;
@@ -65,6 +66,11 @@ pub struct Input<'a> {
     pub docs: &'a Documents,
     pub facts: &'a Facts,
     pub layout: &'a Layout,
+    /// The runtime image's kind: a task names only files it uses
+    /// ([`Runtime::uses`]); the work of the others goes where it happens.
+    pub runtime: Runtime,
+    /// The runtime packages the documents ask for (not the workspace's crates).
+    pub packages: &'a [String],
     pub tdd: bool,
 }
 
@@ -88,6 +94,8 @@ struct Planner {
 struct ServiceTasks {
     dockerfile: usize,
     entrypoint: usize,
+    /// The task creating the file the build-time setup is written in: the
+    /// setup scripts, else the Dockerfile.
     setup: usize,
 }
 
@@ -113,6 +121,7 @@ impl Planner {
         let layout = input.layout;
         let docs = input.docs;
         let facts = input.facts;
+        let runtime = input.runtime;
         let each = |file: &str| per_service(layout, file);
         let test = |file: &str| format!("{}/{file}", layout.test_dir);
 
@@ -143,16 +152,13 @@ impl Planner {
         self.cite(base, cite::images(facts));
         let packages = self.add(
             Setup,
-            &format!(
-                "Install system dependencies and packages ({})",
-                dependencies(docs)
-            ),
-            each("setup/scripts/20-packages.sh"),
+            &packages_task(runtime, input.packages, docs),
+            each(setup_file(runtime, "setup/scripts/20-packages.sh")),
             &[structure],
         );
         self.cite(packages, cite::packages(docs, facts));
         for decision in facts.decisions.iter().filter(|d| d.topic != Topic::Other) {
-            let paths = topic_paths(layout, decision.topic, &decision.text);
+            let paths = topic_paths(layout, runtime, decision.topic, &decision.text);
             let task = self.add(
                 Setup,
                 &format!("Apply research decision {}", quote_decision(&decision.text)),
@@ -208,15 +214,15 @@ impl Planner {
                 vec![format!("{}/entrypoint.rs", service.dir)],
                 &[structure],
             );
-            let setup = self.add(
-                Core,
-                "Setup scripts",
-                vec![
-                    format!("{}/setup.sh", service.dir),
-                    format!("{}/setup/scripts/", service.dir),
-                ],
-                &[packages],
+            let scripts = used(
+                runtime,
+                std::slice::from_ref(service),
+                &["setup.sh", "setup/scripts/"],
             );
+            let setup = match scripts.is_empty() {
+                true => dockerfile,
+                false => self.add(Core, "Setup scripts", scripts, &[packages]),
+            };
             services.push(ServiceTasks {
                 dockerfile,
                 entrypoint,
@@ -225,7 +231,7 @@ impl Planner {
         }
         let entrypoints: Vec<usize> = services.iter().map(|s| s.entrypoint).collect();
         for entity in &facts.entities {
-            let paths = entity_paths(layout, &entity.value, docs);
+            let paths = entity_paths(layout, runtime, &entity.value, docs);
             let task = self.add(
                 Core,
                 &format!("Model for entity {}", entity.value),
@@ -235,17 +241,16 @@ impl Planner {
             let fact = format!("entity {}", entity.value);
             self.cite(task, [Cited::new(&entity.source, fact)]);
         }
-        let runtime = self.add(
-            Core,
-            "Runtime scripts",
-            each("entrypoint.d/scripts/"),
-            &entrypoints,
-        );
+        let scripts = used(runtime, &layout.services, &["entrypoint.d/scripts/"]);
+        let logging_after = match scripts.is_empty() {
+            true => entrypoints.clone(),
+            false => vec![self.add(Core, "Runtime scripts", scripts, &entrypoints)],
+        };
         let logging = self.add(
             Core,
             "Logging and monitoring setup (logs to stdout/stderr)",
             each("entrypoint.rs"),
-            &[runtime],
+            &logging_after,
         );
 
         let dockerfiles: Vec<usize> = services.iter().map(|s| s.dockerfile).collect();
@@ -313,7 +318,7 @@ impl Planner {
         let hardening = self.add(
             Integration,
             "Security hardening (non-root user, permissions)",
-            each("setup/scripts/"),
+            each(setup_file(runtime, "setup/scripts/")),
             &[entrypoints.clone(), setups].concat(),
         );
         self.cite(hardening, cite::user(facts));
@@ -443,6 +448,20 @@ impl Planner {
     }
 }
 
+/// The files of `files` the runtime image uses, in each of `services`: none
+/// (and so no task) for the shell scripts an image without a shell never runs.
+fn used(runtime: Runtime, services: &[ServiceLayout], files: &[&str]) -> Vec<String> {
+    services
+        .iter()
+        .flat_map(|s| {
+            files
+                .iter()
+                .filter(|file| runtime.uses(file))
+                .map(move |file| format!("{}/{file}", s.dir))
+        })
+        .collect()
+}
+
 fn per_service(layout: &Layout, file: &str) -> Vec<String> {
     layout
         .services
@@ -527,6 +546,35 @@ fn quote_command(command: &str) -> String {
     }
 }
 
+/// Where build-time setup (the user, runtime packages) meant for the setup
+/// script `script` is written: the script, where the runtime image runs it,
+/// else the Dockerfile itself (`USER`, files copied from the builder stage).
+fn setup_file(runtime: Runtime, script: &'static str) -> &'static str {
+    match runtime.uses(script) {
+        true => script,
+        false => "Dockerfile",
+    }
+}
+
+/// The system dependencies task: installed by the setup scripts, else, on
+/// an image without a package manager, copied from the builder stage (and
+/// packages the documents ask for named, with the way out).
+fn packages_task(runtime: Runtime, packages: &[String], docs: &Documents) -> String {
+    let named = dependencies(docs);
+    if runtime.uses("setup/scripts/20-packages.sh") {
+        return format!("Install system dependencies and packages ({named})");
+    }
+    match packages {
+        [] => format!(
+            "Provide system dependencies without a package manager: copy what the runtime image lacks from the builder stage ({named})"
+        ),
+        packages => format!(
+            "Copy runtime packages {} from the builder stage or choose a runtime image with a package manager: this one cannot install them ({named})",
+            packages.join(", ")
+        ),
+    }
+}
+
 fn dependencies(docs: &Documents) -> String {
     let named: Vec<String> = ["Primary Dependencies", "Build Requirements"]
         .into_iter()
@@ -556,11 +604,11 @@ pub fn goals(facts: &Facts) -> String {
 }
 
 /// The container file of a topic, per service the text names (else all).
-fn topic_paths(layout: &Layout, topic: Topic, text: &str) -> Vec<String> {
+fn topic_paths(layout: &Layout, runtime: Runtime, topic: Topic, text: &str) -> Vec<String> {
     let file = match topic {
         // The compiled entrypoint is also the health probe.
         Topic::Healthcheck | Topic::Entrypoint => "entrypoint.rs",
-        Topic::Setup => "setup/scripts/",
+        Topic::Setup => setup_file(runtime, "setup/scripts/"),
         Topic::Dockerfile | Topic::Other => "Dockerfile",
     };
     let services = mentioned_services(layout, text);
@@ -572,7 +620,7 @@ fn topic_paths(layout: &Layout, topic: Topic, text: &str) -> Vec<String> {
 
 /// Entities go to the plan's own source file that best matches their name
 /// (spec-kit plans), else to the container file of their topic.
-fn entity_paths(layout: &Layout, entity: &str, docs: &Documents) -> Vec<String> {
+fn entity_paths(layout: &Layout, runtime: Runtime, entity: &str, docs: &Documents) -> Vec<String> {
     let sources: Vec<&str> = docs
         .plan
         .tree
@@ -599,7 +647,7 @@ fn entity_paths(layout: &Layout, entity: &str, docs: &Documents) -> Vec<String> 
         .copied();
     match (best, not_an_entry_point) {
         (Some((_, path)), _) | (None, Some(path)) => vec![path.to_string()],
-        (None, None) => topic_paths(layout, crate::facts::topic_of(entity), entity),
+        (None, None) => topic_paths(layout, runtime, crate::facts::topic_of(entity), entity),
     }
 }
 
@@ -781,6 +829,8 @@ mod tests {
             docs: &docs,
             facts: &facts,
             layout: &layout,
+            runtime: Runtime::Debian,
+            packages: &[],
             tdd: false,
         });
         let phases: Vec<PhaseKind> = drafts.iter().map(|d| d.phase).collect();
@@ -805,6 +855,8 @@ mod tests {
             docs: &docs,
             facts: &facts,
             layout: &layout,
+            runtime: Runtime::Debian,
+            packages: &[],
             tdd: true,
         });
         let (build_test, test) = find(&drafts, "Container build test");
@@ -830,6 +882,8 @@ mod tests {
             docs: &with_redis,
             facts: &facts,
             layout: &layout(),
+            runtime: Runtime::Debian,
+            packages: &[],
             tdd: false,
         });
         let (_, test) = find(&drafts, "Compose stack test");
@@ -847,11 +901,105 @@ mod tests {
             docs: &alone,
             facts: &facts,
             layout: &layout(),
+            runtime: Runtime::Debian,
+            packages: &[],
             tdd: false,
         });
         assert!(!drafts
             .iter()
             .any(|d| d.paths.iter().any(|p| p.contains("compose"))));
+    }
+
+    /// The tasks for one container on `runtime`, from a plan asking for
+    /// `tzdata` and a research decision naming the UID.
+    fn drafted(runtime: Runtime, packages: &[String]) -> Vec<Draft> {
+        let docs = Documents::new(
+            parse_plan(
+                "# Plan\n## Container Technical Context\n**Primary Dependencies**: tzdata\n",
+            )
+            .unwrap(),
+        )
+        .with_text(
+            "research.md",
+            "# Research\n\n**Decision**: run as the nonroot account, UID 65532\n",
+        );
+        let facts = Facts::build(&docs, &[]);
+        draft(&Input {
+            feature_rel: "specs/001-x",
+            docs: &docs,
+            facts: &facts,
+            layout: &layout(),
+            runtime,
+            packages,
+            tdd: false,
+        })
+    }
+
+    #[test]
+    fn an_image_without_a_shell_gets_no_script_tasks_and_its_setup_in_the_dockerfile() {
+        let paths = |drafts: &[Draft], start: &str| find(drafts, start).1.paths.clone();
+        let tzdata = ["tzdata".to_string()];
+        let debian = drafted(Runtime::Debian, &tzdata);
+        assert_eq!(
+            paths(&debian, "Setup scripts"),
+            ["docker/setup.sh", "docker/setup/scripts/"]
+        );
+        assert_eq!(
+            paths(&debian, "Runtime scripts"),
+            ["docker/entrypoint.d/scripts/"]
+        );
+        assert_eq!(
+            paths(&debian, "Apply research decision"),
+            ["docker/setup/scripts/"]
+        );
+        assert_eq!(
+            find(&debian, "Install system dependencies").1.paths,
+            ["docker/setup/scripts/20-packages.sh"]
+        );
+        for runtime in [
+            Runtime::DistrolessCc,
+            Runtime::DistrolessStatic,
+            Runtime::Scratch,
+        ] {
+            let drafts = drafted(runtime, &tzdata);
+            assert_eq!(drafts.len(), debian.len() - 2, "{runtime:?}");
+            for draft in &drafts {
+                assert!(
+                    draft
+                        .paths
+                        .iter()
+                        .all(|p| !p.contains("setup") && !p.contains("entrypoint.d")),
+                    "{runtime:?}: {}",
+                    draft.description
+                );
+                assert!(
+                    !draft.description.contains(" scripts"),
+                    "{}",
+                    draft.description
+                );
+            }
+            let (_, packages) = find(&drafts, "Copy runtime packages");
+            assert_eq!(
+                packages.description,
+                "Copy runtime packages tzdata from the builder stage or choose a runtime image with a package manager: this one cannot install them (Primary Dependencies: tzdata) in docker/Dockerfile"
+            );
+            assert_eq!(
+                paths(&drafts, "Apply research decision"),
+                ["docker/Dockerfile"]
+            );
+            assert_eq!(paths(&drafts, "Security hardening"), ["docker/Dockerfile"]);
+            let (entrypoint, _) = find(&drafts, "Entrypoint program");
+            assert_eq!(
+                find(&drafts, "Logging and monitoring").1.after,
+                [entrypoint]
+            );
+        }
+        let scratch = drafted(Runtime::Scratch, &[]);
+        let (_, without) = find(&scratch, "Provide system dependencies");
+        assert_eq!(
+            without.description,
+            "Provide system dependencies without a package manager: copy what the runtime image lacks from the builder stage (Primary Dependencies: tzdata) in docker/Dockerfile"
+        );
     }
 
     #[test]
