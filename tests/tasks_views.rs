@@ -278,6 +278,49 @@ fn check_fix_applies_mechanical_fixes_atomically_and_a_second_run_is_a_no_op() {
     assert!(!String::from_utf8_lossy(&clean.stderr).contains("Fixed"));
 }
 
+/// `check --format json` marks a problem `fixable` exactly when `check --fix`
+/// changes the file for it (a missing or unreadable checkbox, a plain `[P]`
+/// on a shared path): after `--fix`, the problems left are word for word the
+/// ones that were not.
+#[test]
+fn check_json_says_which_problems_fix_fixes() {
+    let text = format!(
+        "{FIXABLE}\r\n## Phase 3: Config\r\n\
+         - [ ] T007 [P] Defaults in src/config.rs\r\n\
+         - [ ] T008 Loader in src/config.rs\r\n\
+         - [ ] T009 Tidy up\r\n"
+    );
+    let repo = Repo::new(&text);
+    let output = repo.run(&["check", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let problem = |line: usize, severity: &str, message: &str, fixable: bool| serde_json::json!({"line": line, "severity": severity, "message": message, "fixable": fixable});
+    let unfixable = [
+        problem(
+            11,
+            "error",
+            "duplicate task ID T006 (also on line 12)",
+            false,
+        ),
+        problem(20, "warning", "T009 names no file or directory path", false),
+    ];
+    let expected = [
+        problem(4, "warning", "T001 has no checkbox, so it is not read as a task; `- [ ] T001 ...` makes it one", true),
+        problem(6, "error", "T002 and T003 share docker/Dockerfile in one phase, and both are [P] and would run together", true),
+        problem(7, "error", "T004's checkbox `[]` is not one Markdown reads, so it is not read as a task; write `[ ]`, or `[x]` when it is done", true),
+        problem(8, "warning", "T005 has no checkbox, so it is not read as a task; `- [ ] T005 ...` makes it one", true),
+        unfixable[0].clone(),
+        problem(19, "warning", "T007 and T008 share src/config.rs in one phase, and one of them is [P]", true),
+        unfixable[1].clone(),
+    ];
+    assert_eq!(json["problems"], serde_json::json!(expected), "{json}");
+
+    repo.fails(&["check", "--fix"]);
+    let after = repo.run(&["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&after.stdout).unwrap();
+    assert_eq!(json["problems"], serde_json::json!(unfixable), "{json}");
+}
+
 /// The number after `name="` in an SVG element.
 fn attribute(element: &str, name: &str) -> f64 {
     let start = element.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;

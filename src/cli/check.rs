@@ -46,9 +46,19 @@ struct Report<'a> {
     /// With `--fix --dry-run`: the change as a unified diff.
     #[serde(skip_serializing_if = "Option::is_none")]
     diff: Option<String>,
-    problems: &'a [Diagnostic],
+    problems: Vec<Problem<'a>>,
     /// Every dependency read, with the line it came from.
     edges: Vec<EdgeView>,
+}
+
+/// A problem as JSON: the diagnostic's fields and whether `--fix` fixes it.
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(flatten)]
+    diagnostic: &'a Diagnostic,
+    /// Whether `check --fix` changes the file for it: a missing or
+    /// unreadable checkbox, a plain `[P]` on a shared path.
+    fixable: bool,
 }
 
 #[derive(Serialize)]
@@ -192,7 +202,13 @@ fn report<'a>(
         warnings,
         fixed: fixed.count,
         diff: fixed.diff,
-        problems,
+        problems: problems
+            .iter()
+            .map(|diagnostic| Problem {
+                diagnostic,
+                fixable: !diagnostic.fix.is_empty(),
+            })
+            .collect(),
         edges: file
             .doc
             .dependencies
