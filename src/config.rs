@@ -4,6 +4,7 @@
 use crate::docker::Builder;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use toml_edit::{DocumentMut, Item};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,7 +29,13 @@ pub struct Config {
     pub docker_builder: Builder,
     /// `done --verify`'s commands per path pattern, in the order written.
     pub verify: Vec<VerifyRule>,
+    /// How long one `done --verify` check may run (`verify-timeout`).
+    pub verify_timeout: Duration,
 }
+
+/// A check that runs longer than this is stopped: long enough for a test
+/// suite or a Docker test, short enough that a hanging one is noticed.
+pub const DEFAULT_VERIFY_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// `"crates/**/*.rs" = "cargo test -p {crate}"`: the command (program and
 /// arguments, never shell text) that checks a task naming a matching path.
@@ -50,6 +57,7 @@ impl Default for Config {
             specs_dir: "specs".to_string(),
             docker_builder: Builder::default(),
             verify: Vec::new(),
+            verify_timeout: DEFAULT_VERIFY_TIMEOUT,
         }
     }
 }
@@ -129,6 +137,20 @@ impl Config {
                 })
                 .collect::<Result<_>>()?;
         }
+        if let Some(item) = tasks.get("verify-timeout") {
+            let seconds = item.as_integer().and_then(|n| u64::try_from(n).ok());
+            self.verify_timeout = match (seconds, item.as_str()) {
+                (Some(seconds), _) if seconds > 0 => Some(Duration::from_secs(seconds)),
+                (None, Some(text)) => parse_duration(text).ok(),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                key_error(
+                    "verify-timeout",
+                    "a duration such as \"10m\", \"90s\" or \"1h\", or a number of seconds",
+                )
+            })?;
+        }
         if let Some(item) = tasks.get("docker-builder") {
             self.docker_builder = item
                 .as_str()
@@ -137,6 +159,61 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// `90s`, `10m`, `1h`, `500ms`, `1h30m`: a positive duration in whole
+/// units (a bare number is seconds).
+pub fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
+    let wrong = || format!("`{text}` is not a duration such as 10m, 90s or 1h");
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(wrong());
+    }
+    let mut total = Duration::ZERO;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let number: u64 = rest[..digits].parse().map_err(|_| wrong())?;
+        rest = &rest[digits..];
+        let unit = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let millis = match &rest[..unit] {
+            "ms" => 1,
+            "" | "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            _ => return Err(wrong()),
+        };
+        rest = &rest[unit..];
+        let part = number.checked_mul(millis).ok_or_else(wrong)?;
+        total = total
+            .checked_add(Duration::from_millis(part))
+            .ok_or_else(wrong)?;
+    }
+    if total.is_zero() {
+        return Err(format!(
+            "`{text}` is no time at all: give a positive duration"
+        ));
+    }
+    Ok(total)
+}
+
+/// A duration as `parse_duration` reads it: `10m`, `1h30m`, `90s`, `500ms`.
+pub fn show_duration(duration: Duration) -> String {
+    let mut millis = duration.as_millis();
+    let mut shown = String::new();
+    for (unit, size) in [("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
+        if millis >= size {
+            shown.push_str(&format!("{}{unit}", millis / size));
+            millis %= size;
+        }
+    }
+    if shown.is_empty() {
+        shown.push_str("0s");
+    }
+    shown
 }
 
 /// A command as program and arguments: a string split at whitespace, or an
@@ -240,6 +317,55 @@ verify = { \"crates/**/*.rs\" = \"cargo test -p {crate}\", \"tests/*.py\" = [\"p
                 err.message()
             );
         }
+    }
+
+    #[test]
+    fn verify_timeout_is_a_duration_or_seconds() {
+        let parse = |value: &str| {
+            Config::parse(
+                &format!("[workspace.metadata.tasks]\nverify-timeout = {value}\n"),
+                Path::new("/"),
+            )
+            .map(|c| c.verify_timeout)
+            .map_err(|e| e.message().to_string())
+        };
+        assert_eq!(Config::default().verify_timeout, Duration::from_secs(600));
+        assert_eq!(parse("\"10m\""), Ok(Duration::from_secs(600)));
+        assert_eq!(parse("\"1h30m\""), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse("\"500ms\""), Ok(Duration::from_millis(500)));
+        assert_eq!(parse("\"45\""), Ok(Duration::from_secs(45)));
+        assert_eq!(parse("90"), Ok(Duration::from_secs(90)));
+        for bad in [
+            "0",
+            "-5",
+            "\"0s\"",
+            "\"\"",
+            "\"10 minutes\"",
+            "\"m\"",
+            "1.5",
+            "true",
+        ] {
+            assert_eq!(
+                parse(bad),
+                Err("`workspace.metadata.tasks.verify-timeout` must be a duration such as \"10m\", \"90s\" or \"1h\", or a number of seconds".to_string()),
+                "{bad}"
+            );
+        }
+        for (duration, shown) in [
+            (600_000, "10m"),
+            (5_400_000, "1h30m"),
+            (1_500, "1s500ms"),
+            (0, "0s"),
+        ] {
+            assert_eq!(show_duration(Duration::from_millis(duration)), shown);
+            if duration > 0 {
+                assert_eq!(parse_duration(shown), Ok(Duration::from_millis(duration)));
+            }
+        }
+        assert_eq!(
+            parse_duration("99999999999999999h"),
+            Err("`99999999999999999h` is not a duration such as 10m, 90s or 1h".to_string())
+        );
     }
 
     #[test]

@@ -149,3 +149,105 @@ fn dry_run_names_the_check_without_running_it() {
     assert_eq!(state(&repo), before);
     assert_eq!(repo.tasks(), TASKS_MD);
 }
+
+/// Whether process `pid` is gone (or a zombie waiting for init, which runs
+/// nothing), waiting up to 5 s for it.
+fn gone(pid: &str) -> bool {
+    let stat = format!("/proc/{}/stat", pid.trim());
+    for _ in 0..100 {
+        match std::fs::read_to_string(&stat) {
+            Err(_) => return true,
+            Ok(text)
+                if text
+                    .rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .trim_start()
+                    .starts_with('Z') =>
+            {
+                return true
+            }
+            Ok(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+        }
+    }
+    false
+}
+
+/// A check that hangs is stopped at its time limit (`--verify-timeout`, else
+/// `verify-timeout` in the manifest) with every process it started, one that
+/// ignores SIGTERM too; `done` names the command and the limit, exits 1 and
+/// writes nothing.
+#[test]
+fn a_check_past_its_time_limit_is_stopped_with_its_processes_and_changes_nothing() {
+    let pids = tempfile::tempdir().unwrap();
+    let pids = pids.path();
+    let repo = Repo::with_manifest(
+        TASKS_MD,
+        "\n[package.metadata.tasks]\nverify-timeout = \"1s\"\n",
+    );
+    let hang = format!(
+        "#!/bin/sh\nsh -c 'trap \"\" TERM; echo $$ > {dir}/stubborn.pid; sleep 300' >/dev/null 2>&1 &\n\
+         sleep 300 >/dev/null 2>&1 &\necho $! > {dir}/sleeper.pid\necho $$ > {dir}/script.pid\necho started\nsleep 300\n",
+        dir = pids.display()
+    );
+    repo.executable("docker/test/health_test.sh", &hang);
+    let before = state(&repo);
+    for (args, limit) in [
+        (&["done", "T001", "--verify"][..], "1s"),
+        (
+            &["done", "T001", "--verify", "--verify-timeout", "1500ms"][..],
+            "1s500ms",
+        ),
+    ] {
+        for file in ["script.pid", "sleeper.pid", "stubborn.pid"] {
+            let _ = std::fs::remove_file(pids.join(file));
+        }
+        let output = repo.run(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+        for expected in [
+            "started",
+            &format!(
+                "specs/001-x/tasks.md:4: check `./docker/test/health_test.sh` did not finish within \
+                 {limit}; it was stopped, with every process it started"
+            ),
+            "raise the limit with --verify-timeout or `verify-timeout` in [workspace.metadata.tasks]",
+            "T001 stays open and nothing was committed",
+        ] {
+            assert!(stderr.contains(expected), "{expected:?} in {stderr}");
+        }
+        assert_eq!(state(&repo), before);
+        assert!(!repo.root().join(".git/index.lock").exists());
+        for file in ["script.pid", "sleeper.pid", "stubborn.pid"] {
+            let pid = std::fs::read_to_string(pids.join(file))
+                .unwrap_or_else(|e| panic!("{file}: {e}; {stderr}"));
+            if !gone(&pid) {
+                let _ = std::process::Command::new("kill")
+                    .args(["-9", pid.trim()])
+                    .status();
+                panic!(
+                    "{file}: process {} still ran after done returned",
+                    pid.trim()
+                );
+            }
+        }
+    }
+    let output = repo.run(&["done", "T001", "--verify-timeout", "1s"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the following required arguments were not provided:\n  --verify\n"),
+        "{stderr}"
+    );
+    let output = repo.run(&["done", "T001", "--verify", "--verify-timeout", "0s"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "invalid value '0s' for '--verify-timeout <DURATION>': `0s` is no time at all"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(state(&repo), before);
+}

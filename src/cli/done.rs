@@ -38,6 +38,10 @@ pub struct DoneArgs {
     /// `verify` command configured for them) and commit only if it passes
     #[arg(long)]
     pub verify: bool,
+    /// With --verify: stop a check that runs longer than this (`90s`, `10m`,
+    /// `1h`; default `verify-timeout` in [workspace.metadata.tasks], else 10m)
+    #[arg(long, value_name = "DURATION", requires = "verify", value_parser = crate::config::parse_duration)]
+    pub verify_timeout: Option<std::time::Duration>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -64,6 +68,7 @@ impl DoneArgs {
             Direction::Done {
                 force: self.force,
                 verify: self.verify,
+                verify_timeout: self.verify_timeout,
             },
         )
     }
@@ -71,7 +76,12 @@ impl DoneArgs {
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Direction {
-    Done { force: bool, verify: bool },
+    Done {
+        force: bool,
+        verify: bool,
+        /// `--verify-timeout`; the configured limit when `None`.
+        verify_timeout: Option<std::time::Duration>,
+    },
     Undo,
 }
 
@@ -184,7 +194,11 @@ fn toggle_one(
     // Before the index lock is taken and the journal written: a failing
     // check leaves nothing to roll back.
     let verified = match direction {
-        Direction::Done { verify: true, .. } => verify(cx, place, task, options.dry_run)
+        Direction::Done {
+            verify: true,
+            verify_timeout,
+            ..
+        } => verify(cx, place, task, options.dry_run, verify_timeout)
             .map_err(|e| e.in_file(&file.display).at_line(entry.line))?,
         _ => Vec::new(),
     };
@@ -276,8 +290,15 @@ fn validate(
 
 /// Runs the task's checks (see `tasks::verify`) in the workspace root, or
 /// with `--dry-run` only names them; the commands that passed.
-fn verify(cx: &mut Context, place: &Place, task: &Task, dry_run: bool) -> Result<Vec<String>> {
+fn verify(
+    cx: &mut Context,
+    place: &Place,
+    task: &Task,
+    dry_run: bool,
+    limit: Option<std::time::Duration>,
+) -> Result<Vec<String>> {
     let checks = verify::checks_for(task, &place.ws.root, &place.ws.config.verify)?;
+    let limit = limit.unwrap_or(place.ws.config.verify_timeout);
     for check in &checks {
         if dry_run {
             cx.shell
@@ -286,7 +307,7 @@ fn verify(cx: &mut Context, place: &Place, task: &Task, dry_run: bool) -> Result
         }
         cx.shell
             .status("Verifying", format!("{} with `{check}`", task.id));
-        verify::run(check, &place.ws.root).map_err(|e| {
+        verify::run(check, &place.ws.root, limit).map_err(|e| {
             e.with_help(format!("{} stays open and nothing was committed", task.id))
         })?;
         signal::check()?;
@@ -588,6 +609,7 @@ mod tests {
         let done = Direction::Done {
             force: false,
             verify: false,
+            verify_timeout: None,
         };
         assert_eq!(conventional_type("Phase 3.1: Setup", done), "build");
         assert_eq!(conventional_type("Phase 3.3: Tests", done), "test");

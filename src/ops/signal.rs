@@ -83,6 +83,54 @@ pub fn forward(child: &std::process::Child) {
     let _ = child;
 }
 
+/// Sends `signal` to every process of the group `child` leads (a child
+/// started with `process_group(0)`): its descendants too, unless they left it.
+#[cfg(unix)]
+pub fn signal_group(child: &std::process::Child, signal: i32) {
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: plain kill(2) on the process group our own child leads.
+        unsafe {
+            libc::kill(-pid, signal);
+        }
+    }
+}
+
+/// Sends the pending signal on to the group `child` leads, as the terminal
+/// would have had it been in the foreground group.
+#[cfg(unix)]
+pub fn forward_group(child: &std::process::Child) {
+    if let Some(signal) = pending() {
+        signal_group(child, signal);
+    }
+}
+
+/// Kills the group `child` leads, whatever it does with SIGTERM.
+#[cfg(unix)]
+pub fn kill_group(child: &std::process::Child) {
+    signal_group(child, libc::SIGKILL);
+}
+
+/// Asks the group `child` leads to stop (SIGTERM).
+#[cfg(unix)]
+pub fn terminate_group(child: &std::process::Child) {
+    signal_group(child, libc::SIGTERM);
+}
+
+#[cfg(not(unix))]
+pub fn forward_group(child: &std::process::Child) {
+    let _ = child;
+}
+
+#[cfg(not(unix))]
+pub fn kill_group(child: &std::process::Child) {
+    let _ = child;
+}
+
+#[cfg(not(unix))]
+pub fn terminate_group(child: &std::process::Child) {
+    let _ = child;
+}
+
 /// Ends the process by the pending signal with its default action, after
 /// everything was put back and reported.
 pub fn reraise() {

@@ -9,7 +9,8 @@ use crate::config::VerifyRule;
 use crate::{Error, Result};
 use std::fmt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 /// One command to run: a program and its arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,28 +173,85 @@ fn is_executable(_file: &Path) -> bool {
     false
 }
 
-/// Runs a check in `root` with no input; its output goes to stderr as it
-/// comes (nothing is held in memory). An error with its exit status when it
-/// fails or cannot start.
-pub fn run(check: &Check, root: &Path) -> Result<()> {
+/// How long a check may take to exit after SIGTERM (a timeout, or a signal
+/// passed on) before its process group is killed: time for a test script's
+/// trap to remove its containers.
+const GRACE: Duration = Duration::from_secs(5);
+
+/// Runs a check in `root` with no input, in a process group of its own; its
+/// output goes to stderr as it comes (nothing is held in memory). An error
+/// with its exit status when it fails or cannot start, and when it runs
+/// longer than `limit`: then its whole group is stopped (SIGTERM, SIGKILL
+/// after a grace period), so that nothing it started is left running. A
+/// signal that reaches `done` meanwhile is passed on to the group.
+pub fn run(check: &Check, root: &Path, limit: Duration) -> Result<()> {
     let mut command = Command::new(&check.program);
     command
         .args(&check.args)
         .current_dir(root)
         .stdin(Stdio::null());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     if let Some(stderr) = stderr_for_child() {
         command.stdout(stderr);
     }
-    let status = command.status().map_err(|e| {
+    let mut child = command.spawn().map_err(|e| {
         Error::new(format!("cannot run `{check}`: {e}"))
             .with_help("the program must be installed and on PATH (checks run without a shell)")
     })?;
+    let waited = |e: std::io::Error| Error::new(format!("cannot wait for `{check}`: {e}"));
+    let (status, timed_out) = wait(&mut child, limit).map_err(waited)?;
+    if timed_out {
+        return Err(Error::new(format!(
+            "check `{check}` did not finish within {}; it was stopped, with every process it started",
+            crate::config::show_duration(limit)
+        ))
+        .with_help(
+            "raise the limit with --verify-timeout or `verify-timeout` in [workspace.metadata.tasks]",
+        ));
+    }
+    crate::ops::signal::check()?;
     if status.success() {
         return Ok(());
     }
     Err(Error::new(format!(
         "check `{check}` failed ({status}); its output is above"
     )))
+}
+
+/// Waits for the check, stopping its group when `limit` passes or a signal
+/// arrives; its exit status, and whether the limit stopped it. The group is
+/// killed once more after the check exits when it was stopped, for what
+/// outlived it.
+fn wait(child: &mut Child, limit: Duration) -> std::io::Result<(ExitStatus, bool)> {
+    use crate::ops::signal;
+    let started = Instant::now();
+    let mut stopping: Option<Instant> = None;
+    let mut timed_out = false;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            if stopping.is_some() {
+                signal::kill_group(child);
+            }
+            return Ok((status, timed_out));
+        }
+        match stopping {
+            None if signal::pending().is_some() => {
+                signal::forward_group(child);
+                stopping = Some(Instant::now());
+            }
+            None if started.elapsed() >= limit => {
+                timed_out = true;
+                signal::terminate_group(child);
+                stopping = Some(Instant::now());
+            }
+            Some(since) if since.elapsed() > GRACE => signal::kill_group(child),
+            _ => {}
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(20));
+    }
 }
 
 /// The check's standard output joined to ours on stderr, so that `done`'s
