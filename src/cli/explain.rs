@@ -1,6 +1,8 @@
 //! `cargo tasks explain`: the facts generate and scaffold work from, each with
-//! the file and line it was read from, what was looked for and not found, and
-//! the warnings (disagreements between documents).
+//! the file and line it was read from, and what was looked for and not found.
+//! The warnings (disagreements between documents, documents that yielded
+//! nothing) go to stderr as `warning: file:line: message`, as every verb
+//! prints them; `--format json` lists them in its `facts` too.
 
 use crate::cli::generate::understand;
 use crate::cli::{to_json, Context, Format};
@@ -215,15 +217,6 @@ fn render(explained: &Explained) -> String {
             .missing
             .iter()
             .map(|m| (format!("{}: {}", m.kind, m.looked_for), String::new())),
-    );
-    section(
-        &mut out,
-        "Warnings",
-        facts
-            .warnings
-            .iter()
-            .chain(&facts.notes)
-            .map(|w| (w.message.clone(), w.location().to_string())),
     );
     let _ = writeln!(
         out,
