@@ -41,27 +41,33 @@ pub const MAX_READ_BYTES: u64 = 4 * 1024 * 1024;
 /// it is opened, so that a FIFO cannot block the read and `/dev/zero` cannot
 /// fill the memory; so is a file larger than [`MAX_READ_BYTES`].
 pub fn read_bounded(path: &Path) -> Result<Option<Vec<u8>>> {
+    read_at_most(path, MAX_READ_BYTES)
+}
+
+fn read_at_most(path: &Path, limit: u64) -> Result<Option<Vec<u8>>> {
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io("read", path, &e)),
     };
-    check_readable(path, &meta)?;
+    check_readable(path, &meta, limit)?;
     let file = fs::File::open(path).map_err(|e| Error::io("read", path, &e))?;
     // The file may have been replaced since: check what was opened.
     let meta = file.metadata().map_err(|e| Error::io("read", path, &e))?;
-    check_readable(path, &meta)?;
+    check_readable(path, &meta, limit)?;
+    // The size can be wrong (procfs says 0) or grow after the check: read one byte past
+    // the limit to tell a file of exactly the limit from a larger one.
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_READ_BYTES + 1)
+    file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io("read", path, &e))?;
-    if bytes.len() as u64 > MAX_READ_BYTES {
-        return Err(too_large(path, bytes.len() as u64));
+    if bytes.len() as u64 > limit {
+        return Err(too_large(path, bytes.len() as u64, limit));
     }
     Ok(Some(bytes))
 }
 
-fn check_readable(path: &Path, meta: &fs::Metadata) -> Result<()> {
+fn check_readable(path: &Path, meta: &fs::Metadata, limit: u64) -> Result<()> {
     if !meta.is_file() {
         return Err(Error::new(format!(
             "is {}, not a regular file; only regular files are read",
@@ -69,17 +75,17 @@ fn check_readable(path: &Path, meta: &fs::Metadata) -> Result<()> {
         ))
         .in_file(path));
     }
-    if meta.len() > MAX_READ_BYTES {
-        return Err(too_large(path, meta.len()));
+    if meta.len() > limit {
+        return Err(too_large(path, meta.len(), limit));
     }
     Ok(())
 }
 
-fn too_large(path: &Path, len: u64) -> Error {
+fn too_large(path: &Path, len: u64, limit: u64) -> Error {
     Error::new(format!(
         "is {:.1} MB; files read whole are limited to {} MB",
         len as f64 / 1e6,
-        MAX_READ_BYTES / (1024 * 1024)
+        limit as f64 / (1024.0 * 1024.0)
     ))
     .in_file(path)
     .with_help("a design document of many megabytes is a mistake: split it or trim it")
@@ -567,6 +573,39 @@ mod tests {
         fs::write(&small, "fine\n").unwrap();
         assert_eq!(read_bounded(&small).unwrap().unwrap(), b"fine\n");
         assert_eq!(read_bounded(&dir.path().join("missing")).unwrap(), None);
+    }
+
+    /// procfs reports a size of 0 for files that hold text, and a file can grow between the
+    /// size check and the read: what is read is bounded too, and a file of exactly the limit
+    /// is read whole.
+    #[test]
+    fn the_bytes_read_are_bounded_whatever_the_size_said() {
+        let status = Path::new("/proc/self/status");
+        assert_eq!(fs::metadata(status).unwrap().len(), 0);
+        let err = read_at_most(status, 100).unwrap_err();
+        assert!(
+            err.message()
+                .starts_with("is 0.0 MB; files read whole are limited to 0.0000"),
+            "{err}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let exact = dir.path().join("tasks.md");
+        fs::write(&exact, [b'x'; 100]).unwrap();
+        assert_eq!(read_at_most(&exact, 100).unwrap().unwrap().len(), 100);
+        fs::write(&exact, [b'x'; 101]).unwrap();
+        assert!(read_at_most(&exact, 100).is_err());
+    }
+
+    /// Only a missing file is "not there"; a path through a file is an error naming it.
+    #[test]
+    fn a_path_through_a_file_is_an_error_not_a_missing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("plan.md");
+        fs::write(&file, "plan\n").unwrap();
+        let through = file.join("research.md");
+        let err = read_bounded(&through).unwrap_err();
+        assert_eq!(err.file(), Some(through.as_path()));
+        assert!(err.message().contains("read"), "{err}");
     }
 
     fn writer(dir: &Path, dry_run: bool, force: bool) -> Writer {
