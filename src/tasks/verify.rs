@@ -289,24 +289,26 @@ fn segments_match(pattern: &[&str], path: &[&str]) -> bool {
 fn name_matches(pattern: &str, name: &str) -> bool {
     let pattern: Vec<char> = pattern.chars().collect();
     let name: Vec<char> = name.chars().collect();
-    // Matching with backtracking to the last `*`: linear in practice.
+    // Matching with backtracking to the last `*`: linear in practice. `star` holds where
+    // the pattern goes on after that `*` and where in the name its match ends.
     let (mut p, mut n) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while n < name.len() {
         match pattern.get(p) {
             Some('*') => {
-                star = Some((p, n));
                 p += 1;
+                star = Some((p, n));
             }
             Some(&c) if c == '?' || c == name[n] => {
                 p += 1;
                 n += 1;
             }
             _ => match star {
-                Some((star_p, star_n)) => {
-                    p = star_p + 1;
-                    n = star_n + 1;
-                    star = Some((star_p, star_n + 1));
+                Some((after_star, star_end)) => {
+                    let longer = star_end + 1;
+                    p = after_star;
+                    n = longer;
+                    star = Some((after_star, longer));
                 }
                 None => return false,
             },
