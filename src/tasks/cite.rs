@@ -123,3 +123,58 @@ pub fn user(facts: &Facts) -> Vec<Cited> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Port;
+
+    fn port(port: u16, service: Option<&str>, line: usize) -> Port {
+        Port {
+            port,
+            service: service.map(str::to_string),
+            source: Source::new("research.md", line),
+        }
+    }
+
+    fn layout(multi: bool) -> Layout {
+        Layout {
+            multi,
+            docker_dir: "docker".into(),
+            shared_dir: None,
+            test_dir: "docker/test".into(),
+            services: Vec::new(),
+        }
+    }
+
+    /// Two services listening on the same number: each Dockerfile cites its own fact.
+    #[test]
+    fn a_port_of_another_service_is_not_cited_for_the_same_number() {
+        let facts = Facts {
+            ports: vec![port(8080, Some("api"), 4), port(8080, Some("worker"), 9)],
+            ..Facts::default()
+        };
+        let cited = ports(&facts, &layout(true), &["api"]);
+        assert_eq!(
+            cited,
+            [Cited::new(
+                &Source::new("research.md", 4),
+                "port 8080".into()
+            )]
+        );
+    }
+
+    /// One service: every port it exposes is cited, whoever the documents said it was for.
+    #[test]
+    fn a_single_service_cites_every_port_it_exposes() {
+        let facts = Facts {
+            ports: vec![port(8080, None, 3), port(8080, Some("admin"), 7)],
+            ..Facts::default()
+        };
+        let lines: Vec<usize> = ports(&facts, &layout(false), &["shop"])
+            .iter()
+            .map(|c| c.line)
+            .collect();
+        assert_eq!(lines, [3, 7]);
+    }
+}
