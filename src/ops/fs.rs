@@ -596,6 +596,26 @@ mod tests {
         assert!(read_at_most(&exact, 100).is_err());
     }
 
+    /// A temporary file of write_atomic is found by the name it had, with its writer's pid;
+    /// nothing else beside it is.
+    #[test]
+    fn temp_files_are_those_write_atomic_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let tasks = dir.path().join("tasks.md");
+        let ours = temp_path(&tasks);
+        for name in [
+            ".tasks.md.x.0.tmp",
+            ".plan.md.7.0.tmp",
+            ".tasks.md.7.tmp",
+            "tasks.md",
+        ] {
+            fs::write(dir.path().join(name), "").unwrap();
+        }
+        fs::write(&ours, "").unwrap();
+        assert_eq!(temp_files(&tasks), [(ours, std::process::id())]);
+        assert_eq!(temp_files(Path::new("/")), []);
+    }
+
     /// Only a missing file is "not there"; a path through a file is an error naming it.
     #[test]
     fn a_path_through_a_file_is_an_error_not_a_missing_file() {
