@@ -37,6 +37,7 @@ pub fn catch() {
 }
 
 #[cfg(not(unix))]
+#[cfg_attr(mutants, mutants::skip)] // not built where the mutants run
 pub fn catch() {}
 
 /// The signal received since [`catch`], if any.
@@ -79,6 +80,7 @@ pub fn forward(child: &std::process::Child) {
 }
 
 #[cfg(not(unix))]
+#[cfg_attr(mutants, mutants::skip)] // not built where the mutants run
 pub fn forward(child: &std::process::Child) {
     let _ = child;
 }
@@ -156,6 +158,30 @@ pub fn alive(pid: u32) -> bool {
 }
 
 #[cfg(not(unix))]
+#[cfg_attr(mutants, mutants::skip)] // not built where the mutants run
 pub fn alive(_pid: u32) -> bool {
     true
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alive_tells_a_running_process_from_a_finished_one() {
+        assert!(alive(std::process::id()));
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        assert!(!alive(pid));
+        assert!(!alive(u32::MAX), "not a pid_t");
+    }
+
+    #[test]
+    fn signals_are_named_for_the_message() {
+        assert_eq!(name(libc::SIGINT), "SIGINT");
+        assert_eq!(name(libc::SIGTERM), "SIGTERM");
+        assert_eq!(name(libc::SIGHUP), "SIGHUP");
+        assert_eq!(name(libc::SIGUSR1), format!("signal {}", libc::SIGUSR1));
+    }
 }
