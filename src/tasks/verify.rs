@@ -339,6 +339,19 @@ mod tests {
         assert!(!glob_matches("tests/*.py", "tests/unit/a.py"));
     }
 
+    #[test]
+    fn a_name_matches_only_when_the_whole_pattern_is_used() {
+        // A trailing `*` also matches nothing.
+        assert!(glob_matches("docker/Dockerfile*", "docker/Dockerfile"));
+        assert!(glob_matches(
+            "docker/test/*_test.sh*",
+            "docker/test/a_test.sh"
+        ));
+        // A name that is only the start of the pattern does not match it.
+        assert!(!glob_matches("docker/Dockerfile", "docker/Docker"));
+        assert!(!glob_matches("tests/*.sh", "tests/a.s"));
+    }
+
     fn task(paths: &[&str]) -> Task {
         Task {
             id: TaskId::new('T', 4),
