@@ -199,6 +199,20 @@ mod tests {
     }
 
     #[test]
+    fn an_open_question_or_an_empty_item_is_no_requirement() {
+        let plan = "# Plan\n## Technical Context\n**Build Requirements**: cargo, ; NEEDS CLARIFICATION: TLS library,\n";
+        let docs = Documents::new(parse_plan(plan).unwrap());
+        let value = &docs.plan.field("Build Requirements").unwrap().value;
+        assert_eq!(requirement_items(value), ["cargo"]);
+        let named = Task {
+            description: "Install cargo in docker/".into(),
+            ..task(1, PhaseKind::Setup, false, &["docker/"], &[])
+        };
+        let gates = evaluate(&[named], &docs, false);
+        assert!(gates[1].ok, "{:?}", gates[1]);
+    }
+
+    #[test]
     fn each_gate_fails_for_its_own_reason() {
         let tasks = vec![
             task(1, PhaseKind::Core, true, &["docker/Dockerfile"], &[]),
