@@ -571,11 +571,7 @@ impl Resolver {
     /// reads forwards; the two ends alone when the file has nothing between
     /// them (so that `check` can report them).
     fn expand(&self, first: TaskId, last: TaskId) -> Vec<TaskId> {
-        let (low, high) = if last < first {
-            (last, first)
-        } else {
-            (first, last)
-        };
+        let (low, high) = (first.min(last), first.max(last));
         if low.prefix() != high.prefix() {
             return vec![first, last];
         }

@@ -1126,6 +1126,25 @@ mod tests {
     }
 
     #[test]
+    fn ordering_and_blockers_headings_open_dependency_sections() {
+        let text = "## Phase 1\n- [ ] T001 a\n- [ ] T002 b\n## Ordering\n- T001 blocks T002\n\
+## Phase 2\n- [ ] T003 c\n## Blockers\n- T002 blocks T003\n";
+        let doc = parse(text);
+        assert_eq!(edges(&doc), ["T001>T002@5", "T002>T003@9"]);
+        let titles: Vec<&str> = doc.phases.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["", "Phase 1", "Phase 2"]);
+    }
+
+    #[test]
+    fn a_phase_and_every_later_one_wait_for_what_they_name() {
+        let text = "## Phase 1: Setup\n- [ ] T001 a\n## Phase 2: Core\n- [ ] T002 b\n\
+## Phase 3: Tests\n- [ ] T003 c\n## Phase 4: Polish\n- [ ] T004 d\n\
+## Dependencies\n- Phase 3+ depends on Phase 2\n";
+        let doc = parse(text);
+        assert_eq!(edges(&doc), ["T002>T003@10", "T002>T004@10"]);
+    }
+
+    #[test]
     fn dependency_like_lines_outside_dependency_sections_are_not_read() {
         let doc =
             parse("## Phase 1\n- [ ] T001 a\n- [ ] T002 b\n\nT001 blocks T002 in this sentence.\n");
