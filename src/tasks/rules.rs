@@ -847,6 +847,43 @@ mod tests {
     }
 
     #[test]
+    fn a_new_directory_gets_a_task_only_when_nothing_new_is_drawn_in_it() {
+        let tree = [
+            "docker/                 # NEW",
+            "├── Dockerfile",
+            "├── probe.sh            # NEW",
+            "└── sidecar/            # NEW",
+            "    └── run.sh",
+            "ops/                    # NEW",
+            "specs/001-x/notes.md    # NEW",
+        ]
+        .join("\n");
+        let plan = format!(
+            "# Plan\n## Technical Context\n**Language/Version**: Rust\n\
+             ## Project Structure\n### Source Code (repository root)\n```\n{tree}\n```\n"
+        );
+        let docs = Documents::new(parse_plan(&plan).unwrap());
+        let new: Vec<&str> = new_in_tree(&docs).iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(new, ["docker/probe.sh", "docker/sidecar/", "ops/"]);
+        let (layout, facts) = (layout(), Facts::build(&docs, &[]));
+        let drafts = draft(&Input {
+            feature_rel: "specs/001-x",
+            docs: &docs,
+            facts: &facts,
+            layout: &layout,
+            runtime: Runtime::Debian,
+            packages: &[],
+            tdd: false,
+        });
+        let marked: Vec<&[String]> = drafts
+            .iter()
+            .filter(|d| d.description.contains("the plan's source tree marks"))
+            .map(|d| d.paths.as_slice())
+            .collect();
+        assert_eq!(marked, [["docker/probe.sh"], ["docker/sidecar/"], ["ops/"]]);
+    }
+
+    #[test]
     fn tdd_puts_tests_first_and_makes_implementation_wait_for_them() {
         let (docs, layout) = (docs(""), layout());
         let facts = Facts::build(&docs, &[]);
