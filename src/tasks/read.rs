@@ -937,6 +937,9 @@ mod tests {
             doc.stated_dependencies(id("T010")),
             [id("T004"), id("T005")]
         );
+        // T001 is stated before T004 twice and shown once.
+        let view = doc.get(id("T004")).unwrap().view(&doc);
+        assert_eq!(view.depends_on, [id("T001"), id("T002")]);
     }
 
     #[test]
@@ -1024,7 +1027,8 @@ mod tests {
 - [ ] T003 Third (blocked until T002 approved)\n\
 - [ ] T004 [D:T001,T003] Fourth\n\
 - [ ] T005 [P after T004] Fifth\n\
-- [ ] T006 Sixth\n  - Acceptance: runs after the deploy\n";
+- [ ] T006 Sixth\n  - Acceptance: runs after the deploy\n\
+- [ ] T007 Seventh\n  - Blocks: T008\n- [ ] T008 Eighth\n";
         let doc = parse(text);
         assert_eq!(
             edges(&doc),
@@ -1036,10 +1040,12 @@ mod tests {
                 "T001>T002@6",
                 "T002>T004@7",
                 "T002>T005@7",
+                "T007>T008@14",
             ]
         );
         let stated: Vec<bool> = doc.tasks.iter().map(|e| e.states_dependencies).collect();
-        assert_eq!(stated, [true, true, true, true, true, false]);
+        // What a task blocks is no statement of what it waits for.
+        assert_eq!(stated, [true, true, true, true, true, false, false, false]);
         assert_eq!(doc.get(id("T001")).unwrap().task.paths, ["src/first.rs"]);
         assert!(doc.problems.is_empty(), "{:?}", doc.problems);
     }
@@ -1108,7 +1114,8 @@ mod tests {
     #[test]
     fn ranges_follow_the_files_ids_suffixes_and_direction() {
         let text = "- [ ] T007 a\n- [ ] T007a b\n- [ ] T008 c\n- [ ] T009 d\n- [ ] T010 e\n\
-## Dependencies\n- T007-T008 before T010\n- T009..T007a before T010\n- T001-C002 before T010\n";
+## Dependencies\n- T007-T008 before T010\n- T009..T007a before T010\n- T001-C002 before T010\n\
+- T006-T007a before T010\n";
         let doc = parse(text);
         assert_eq!(
             edges(&doc),
@@ -1121,6 +1128,9 @@ mod tests {
                 "T009>T010@8",
                 "T001>T010@9",
                 "C002>T010@9",
+                "T007>T010@10",
+                "T007a>T010@10",
+                "T006>T010@10",
             ]
         );
     }
@@ -1128,11 +1138,16 @@ mod tests {
     #[test]
     fn ordering_and_blockers_headings_open_dependency_sections() {
         let text = "## Phase 1\n- [ ] T001 a\n- [ ] T002 b\n## Ordering\n- T001 blocks T002\n\
-## Phase 2\n- [ ] T003 c\n## Blockers\n- T002 blocks T003\n";
+## Phase 2\n- [ ] T003 c\n## Blockers\n- T002 blocks T003\n\
+## Phase 3\n- [ ] T004 d\n## Order of work\n- T003 blocks T004\n\
+## Phase 4\n- [ ] T005 e\n## Execution order\n- T004 blocks T005\n";
         let doc = parse(text);
-        assert_eq!(edges(&doc), ["T001>T002@5", "T002>T003@9"]);
+        assert_eq!(
+            edges(&doc),
+            ["T001>T002@5", "T002>T003@9", "T003>T004@13", "T004>T005@17"]
+        );
         let titles: Vec<&str> = doc.phases.iter().map(|p| p.title.as_str()).collect();
-        assert_eq!(titles, ["", "Phase 1", "Phase 2"]);
+        assert_eq!(titles, ["", "Phase 1", "Phase 2", "Phase 3", "Phase 4"]);
     }
 
     #[test]
