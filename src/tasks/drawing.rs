@@ -1036,6 +1036,65 @@ mod tests {
     }
 
     #[test]
+    fn a_word_that_ends_exactly_at_the_width_stays_on_its_line() {
+        assert_eq!(wrap("one two three", 7, 2), ["one two", "three"]);
+        assert_eq!(wrap("one two three", 6, 2), ["one", "two t…"]);
+    }
+
+    /// Two phases of one task each, the first done, one edge: every
+    /// coordinate follows from the constants (box 220×52, margin 24, cluster
+    /// padding 10 and title 18, rows 52 + 56 apart, T002 in row 2 below the
+    /// boundary row).
+    #[test]
+    fn a_tiny_graph_is_drawn_at_exact_coordinates() {
+        let svg = scene(
+            "## A\n- [x] T001 Set up in a.rs\n## B\n\
+- [ ] T002 Use the configured thing from phase one in every command of src/b.rs\n\
+## Dependencies\n- T001 blocks T002\n",
+        )
+        .to_svg();
+        let body: Vec<&str> = svg.lines().collect();
+        assert_eq!(
+            body[0],
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"288\" height=\"344\" viewBox=\"0 0 288 344\" font-family=\"sans-serif\" font-size=\"12\">"
+        );
+        let phase = |title: &str, y: u32| {
+            format!("<g class=\"phase\"><title>{title}</title><rect x=\"24\" y=\"{y}\" width=\"240\" height=\"90\" rx=\"8\" fill=\"#f4f6fa\" stroke=\"#9aa5b8\"/></g>")
+        };
+        assert_eq!(body[3], phase("A", 14));
+        assert_eq!(body[4], phase("B", 230));
+        // Straight down from T001's bottom (42 + 52) through the boundary
+        // row (150 to 202) to T002's top (42 + 2 × 108), each step a curve
+        // bending halfway down.
+        assert_eq!(
+            body[5],
+            "<path class=\"edge\" d=\"M144,94 C144,122 144,122 144,150 C144,176 144,176 144,202 C144,230 144,230 144,258\" fill=\"none\" stroke=\"#666\" marker-end=\"url(#arrow)\"/>"
+        );
+        assert_eq!(
+            body[6],
+            "<g class=\"task done\"><title>T001: Set up in a.rs</title>\
+<rect x=\"34\" y=\"42\" width=\"220\" height=\"52\" rx=\"6\" fill=\"#d4edda\" stroke=\"#28a745\"/>\
+<text x=\"42\" y=\"58\" font-weight=\"bold\">T001 ✓</text>\
+<text x=\"42\" y=\"73\" font-size=\"11\">Set up in a.rs</text></g>"
+        );
+        // Two lines, the second cut with an ellipsis; the title keeps it all.
+        assert_eq!(
+            body[7],
+            "<g class=\"task\"><title>T002: Use the configured thing from phase one in every command of src/b.rs</title>\
+<rect x=\"34\" y=\"258\" width=\"220\" height=\"52\" rx=\"6\" fill=\"#ffffff\" stroke=\"#333333\"/>\
+<text x=\"42\" y=\"274\" font-weight=\"bold\">T002</text>\
+<text x=\"42\" y=\"289\" font-size=\"11\">Use the configured thing from</text>\
+<text x=\"42\" y=\"302\" font-size=\"11\">phase one in every command of src…</text></g>"
+        );
+        let title = |title: &str, y: u32| {
+            format!("<text class=\"phase-title\" x=\"32\" y=\"{y}\" font-weight=\"bold\" fill=\"#44506a\" stroke=\"#f4f6fa\" stroke-width=\"5\" paint-order=\"stroke\">{title}</text>")
+        };
+        assert_eq!(body[8], title("A", 29));
+        assert_eq!(body[9], title("B", 245));
+        assert_eq!(body[10..], ["</svg>"]);
+    }
+
+    #[test]
     fn a_cycle_still_draws_every_node_in_a_finite_layer() {
         let scene = scene("- [ ] T001 a (depends on T002)\n- [ ] T002 b (depends on T001)\n");
         let layout = Layout::new(&scene);
