@@ -1094,6 +1094,78 @@ mod tests {
         assert_eq!(body[10..], ["</svg>"]);
     }
 
+    /// The numbers of an SVG attribute, in order (for a path's `d`, x and y
+    /// alternating).
+    fn numbers(element: &str, name: &str) -> Vec<f64> {
+        let start = element.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+        let end = start + element[start..].find('"').unwrap();
+        element[start..end]
+            .split([' ', ',', 'M', 'C'])
+            .filter(|n| !n.is_empty())
+            .map(|n| n.parse().expect("a number"))
+            .collect()
+    }
+
+    #[test]
+    fn svg_edges_leave_the_bottom_of_one_node_and_enter_the_top_of_the_next() {
+        let scene = scene(TASKS);
+        let svg = scene.to_svg();
+        // Each node's (centre x, top, bottom), in node order: a task's box, a
+        // junction's circle.
+        let nodes: Vec<(f64, f64, f64)> = svg
+            .lines()
+            .filter(|l| l.starts_with("<g class=\"task") || l.starts_with("<circle"))
+            .map(|l| match l.strip_prefix("<circle") {
+                Some(circle) => {
+                    let (cy, r) = (numbers(circle, "cy")[0], numbers(circle, "r")[0]);
+                    (numbers(circle, "cx")[0], cy - r, cy + r)
+                }
+                None => {
+                    let rect = &l[l.find("<rect ").unwrap()..];
+                    let (x, y) = (numbers(rect, "x")[0], numbers(rect, "y")[0]);
+                    let (w, h) = (numbers(rect, "width")[0], numbers(rect, "height")[0]);
+                    (x + w / 2.0, y, y + h)
+                }
+            })
+            .collect();
+        assert_eq!(nodes.len(), scene.nodes.len());
+        let paths: Vec<Vec<f64>> = svg
+            .lines()
+            .filter(|l| l.starts_with("<path class=\"edge\""))
+            .map(|l| numbers(l, "d"))
+            .collect();
+        let edges = scene.drawn_edges();
+        assert_eq!(paths.len(), edges.len());
+        let near = |a: f64, b: f64| (a - b).abs() <= 1.0;
+        for (&(before, after), d) in edges.iter().zip(&paths) {
+            let (x0, _, bottom) = nodes[before];
+            let (x1, top, _) = nodes[after];
+            assert!(near(d[0], x0) && d[1] == bottom, "{before}: {d:?}");
+            let end = (d[d.len() - 2], d[d.len() - 1]);
+            assert!(near(end.0, x1) && end.1 == top, "{after}: {d:?}");
+            // Each step a curve from (px, py) to (x, y) through (px, m) and
+            // (x, m), m halfway down.
+            let mut from = (d[0], d[1]);
+            for step in d[2..].chunks(6) {
+                let middle = (from.1 + step[5]) / 2.0;
+                assert!(from.1 < step[5], "{d:?}");
+                assert_eq!([step[0], step[2]], [from.0, step[4]], "{d:?}");
+                assert!(near(step[1], middle) && step[1] == step[3], "{d:?}");
+                from = (step[4], step[5]);
+            }
+        }
+    }
+
+    #[test]
+    fn a_graph_of_exactly_the_refined_size_is_still_reduced() {
+        let mut text = String::new();
+        for n in 1..=REFINED_UP_TO {
+            text.push_str(&format!("- [ ] T{n:05} t in f{n}.rs\n"));
+        }
+        text.push_str("## Dependencies\n- T00001 blocks T00002\n- T00002 blocks T00003\n- T00001 blocks T00003\n");
+        assert_eq!(scene(&text).drawn_edges(), [(0, 1), (1, 2)]);
+    }
+
     #[test]
     fn a_cycle_still_draws_every_node_in_a_finite_layer() {
         let scene = scene("- [ ] T001 a (depends on T002)\n- [ ] T002 b (depends on T001)\n");
