@@ -416,11 +416,12 @@ impl Layout {
         let mut boxes: Vec<(usize, (f64, f64, f64, f64))> = Vec::new();
         for (node, cluster) in self.cluster.iter().enumerate() {
             let Some(phase) = *cluster else { continue };
-            let half = if scene.nodes[node].task.is_some() {
-                BOX_W / 2.0
+            let width = if scene.nodes[node].task.is_some() {
+                BOX_W
             } else {
-                POINT_W / 2.0
+                POINT_W
             };
+            let half = width / 2.0;
             let top = self.row_top(self.layer[node]);
             let bounds = (
                 self.x[node] - half - CLUSTER_PAD,
@@ -515,7 +516,7 @@ fn layers(scene: &Scene, edges: &[(usize, usize)], cluster: &[Option<usize>]) ->
     phases.sort_unstable();
     phases.dedup();
     // Nodes `count..` are the boundaries after each phase but the last.
-    let mut next: Vec<Vec<usize>> = vec![Vec::new(); count + phases.len()];
+    let mut next: Vec<Vec<usize>> = vec![Vec::new(); count + phases.len().saturating_sub(1)];
     for &(a, b) in edges {
         next[a].push(b);
     }
@@ -1004,6 +1005,42 @@ mod tests {
         fit(&[0, 1, 2], &items, &[50.0, 50.0, 400.0], &mut x);
         // 0 and 1 want the same place: they share it, 79 apart (55 + 24).
         assert_eq!(x, [10.5, 89.5, 400.0]);
+    }
+
+    #[test]
+    fn a_bend_point_gives_way_eight_times_less_than_a_box() {
+        let items = [
+            Item {
+                width: 100.0,
+                bend_of: None,
+            },
+            Item {
+                width: 10.0,
+                bend_of: Some(0),
+            },
+        ];
+        // (wished centres, the box's and the bend point's)
+        for desired in [[0.0, 0.0], [10.0, 81.0]] {
+            let mut x = [0.0; 2];
+            fit(&[0, 1], &items, &desired, &mut x);
+            // 79 apart (50 + 5 + 24), not the 0 or 71 wished: the box moves
+            // eight times as far as the bend point (least squares, weights
+            // 1 and 8).
+            assert!((x[1] - x[0] - 79.0).abs() < 1e-9, "{x:?}");
+            let pull = (x[0] - desired[0]) + 8.0 * (x[1] - desired[1]);
+            assert!(pull.abs() < 1e-9, "{x:?}");
+        }
+    }
+
+    #[test]
+    fn a_junction_with_as_many_after_as_before_stays_under_those_before() {
+        let text = "## A\n- [ ] T001 a in a.rs\n- [ ] T002 b in b.rs\n## B\n- [ ] T005 x in x.rs\n\
+## C\n- [ ] T003 c in c.rs\n- [ ] T004 d in d.rs\n\
+## Dependencies\n- T001, T002 before T003, T004\n";
+        let scene = scene(text);
+        let layout = Layout::new(&scene);
+        // A in row 0, B in row 2, C in row 4; the join right under A.
+        assert_eq!(layout.layer, [0, 0, 2, 4, 4, 1]);
     }
 
     #[test]

@@ -643,6 +643,18 @@ mod tests {
     }
 
     #[test]
+    fn a_sub_task_under_a_repeated_id_still_comes_before_the_task_above() {
+        // The second T009 is no node of its own, so T003's nearest task
+        // above it with one is T001, two levels up: T003 comes first.
+        let text = "- [ ] T009 x in x.rs\n- [ ] T001 a in a/\n  - [ ] T009 again in a/x.rs\n\
+\x20   - [ ] T003 c in a/c.rs\n- [ ] T004 d in d.rs\n";
+        assert_eq!(
+            batches(text),
+            [vec!["T009"], vec!["T003"], vec!["T001"], vec!["T004"]]
+        );
+    }
+
+    #[test]
     fn a_parallel_run_splits_where_a_directory_holds_a_file() {
         let text = "- [ ] T001 [P] scripts in docker/setup/\n- [ ] T002 [P] one in docker/setup/a.sh\n- [ ] T003 [P] other in docker/b.sh\n";
         assert_eq!(batches(text), [vec!["T001"], vec!["T002", "T003"]]);
