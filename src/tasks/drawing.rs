@@ -1019,15 +1019,21 @@ mod tests {
                 bend_of: Some(0),
             },
         ];
-        // (wished centres, the box's and the bend point's)
-        for desired in [[0.0, 0.0], [10.0, 81.0]] {
+        // (row, wished centres in row order), either item first.
+        for (row, desired) in [
+            ([0, 1], [0.0, 0.0]),
+            ([0, 1], [10.0, 81.0]),
+            ([1, 0], [-1.0, 77.0]),
+        ] {
             let mut x = [0.0; 2];
-            fit(&[0, 1], &items, &desired, &mut x);
-            // 79 apart (50 + 5 + 24), not the 0 or 71 wished: the box moves
-            // eight times as far as the bend point (least squares, weights
-            // 1 and 8).
-            assert!((x[1] - x[0] - 79.0).abs() < 1e-9, "{x:?}");
-            let pull = (x[0] - desired[0]) + 8.0 * (x[1] - desired[1]);
+            fit(&row, &items, &desired, &mut x);
+            let wish = |item: usize| desired[row.iter().position(|&r| r == item).unwrap()];
+            // 79 apart (50 + 5 + 24), not the 0, 71 or 78 wished: the box
+            // moves eight times as far as the bend point (least squares,
+            // weights 1 and 8).
+            let (left, right) = (x[row[0]], x[row[1]]);
+            assert!((right - left - 79.0).abs() < 1e-9, "{x:?}");
+            let pull = (x[0] - wish(0)) + 8.0 * (x[1] - wish(1));
             assert!(pull.abs() < 1e-9, "{x:?}");
         }
     }
