@@ -550,3 +550,61 @@ fn an_ignored_file_is_not_committed_unless_tracked() {
         "docker/run.sh\nspecs/001-x/tasks.md\n"
     );
 }
+
+/// A task naming a directory commits what git would add there: an ignored file stays out.
+#[test]
+fn a_task_directory_commits_its_files_but_not_the_ignored_ones() {
+    let repo =
+        Repo::new("# Tasks: x\n\n## Phase 3.1: Setup\n- [ ] T001 Setup scripts in docker/setup/\n");
+    repo.write(".gitignore", "*.env\n");
+    repo.git(&["add", ".gitignore"]);
+    repo.git(&["commit", "-q", "-m", "ignore env files"]);
+    repo.write("docker/setup/10-user.sh", "#!/bin/sh\n");
+    repo.write("docker/setup/secrets.env", "TOKEN=x\n");
+    repo.ok(&["done", "T001"]);
+    assert_eq!(
+        repo.git(&["show", "--name-only", "--format=", "HEAD"]),
+        "docker/setup/10-user.sh\nspecs/001-x/tasks.md\n"
+    );
+}
+
+/// An index git cannot read is an error, never taken for a missing index (which would
+/// commit a tree without the other tracked files).
+#[test]
+fn an_unreadable_index_is_an_error_and_nothing_changes() {
+    let repo = repo();
+    repo.write("docker/Dockerfile", "FROM scratch\n");
+    let tasks = repo.read(TASKS);
+    let head = repo.head();
+    std::fs::remove_file(repo.root().join(".git/index")).unwrap();
+    std::fs::create_dir(repo.root().join(".git/index")).unwrap();
+    let stderr = repo.fails(&["done", "T001"]);
+    assert!(
+        stderr.starts_with("error: .git/index: cannot copy:"),
+        "{stderr}"
+    );
+    assert_eq!(repo.read(TASKS), tasks);
+    assert_eq!(repo.head(), head);
+}
+
+/// `-q` silences a reader's warnings with the status lines.
+#[test]
+fn quiet_drops_the_readers_warnings() {
+    let repo = repo();
+    repo.write("src/main.rs", "fn main() {}\n");
+    repo.write(
+        "specs/002-y/plan.md",
+        "# Implementation Plan: y\n\n## Technical Context\n**Language/Version**: Rust 1.95\n",
+    );
+    let quiet = repo.run(&["generate", "--feature", "002", "--dry-run", "-q"]);
+    assert_eq!(
+        quiet.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&quiet.stderr), "");
+    let loud = repo.run(&["generate", "--feature", "002", "--dry-run"]);
+    assert!(String::from_utf8_lossy(&loud.stderr)
+        .starts_with("warning: specs/002-y/plan.md:1: no container facts found"));
+}
