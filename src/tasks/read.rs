@@ -937,7 +937,11 @@ mod tests {
             doc.stated_dependencies(id("T010")),
             [id("T004"), id("T005")]
         );
-        // T001 is stated before T004 twice and shown once.
+        // T001 is stated before T004 twice and named once.
+        assert_eq!(
+            doc.stated_dependencies(id("T004")),
+            [id("T001"), id("T002")]
+        );
         let view = doc.get(id("T004")).unwrap().view(&doc);
         assert_eq!(view.depends_on, [id("T001"), id("T002")]);
     }
@@ -1048,6 +1052,14 @@ mod tests {
         assert_eq!(stated, [true, true, true, true, true, false, false, false]);
         assert_eq!(doc.get(id("T001")).unwrap().task.paths, ["src/first.rs"]);
         assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    }
+
+    #[test]
+    fn numbered_detail_lines_are_read_like_bulleted_ones() {
+        let doc = parse(
+            "## Phase 1\n- [ ] T001 a\n- [ ] T002 b\n  1. File: `src/b.rs`\n  2) Path: src/c.rs\n",
+        );
+        assert_eq!(doc.tasks[1].task.paths, ["src/b.rs", "src/c.rs"]);
     }
 
     #[test]
@@ -1262,6 +1274,10 @@ T013 must finish first\n- T014 - T016 in parallel\n```\n- T017 in a fence\n```\n
         assert_eq!(
             paths_in("Read /etc/passwd and ~/x/y.txt but not /api/v1/items"),
             ["/etc/passwd", "~/x/y.txt"]
+        );
+        assert_eq!(
+            paths_in("Copy C:\\Users\\x\\app.toml to D:/data"),
+            ["C:\\Users\\x\\app.toml", "D:/data"]
         );
         assert_eq!(
             paths_in("Validate (run `curl -o /dev/null x.sh`) in `docs/q.md` and a.md"),
