@@ -217,8 +217,9 @@ fn strip_marker(line: &str) -> &str {
         for marker in ["- ", "* ", "+ "] {
             text = text.strip_prefix(marker).unwrap_or(text);
         }
+        // An ordered list marker: one to nine digits, then `. ` or `) `.
         let digits = text.bytes().take_while(u8::is_ascii_digit).count();
-        if digits > 0 && text[digits..].starts_with([' ', '.', ')']) && digits < 10 {
+        if (1..10).contains(&digits) {
             let after = &text[digits..];
             if after.starts_with(". ") || after.starts_with(") ") {
                 text = &after[2..];
