@@ -89,11 +89,6 @@ impl TaskId {
     pub fn number(self) -> u32 {
         self.number
     }
-
-    /// Whether the ID carries a suffix (`T007a`, `T053-TEST`).
-    pub fn has_suffix(self) -> bool {
-        self.suffix != Suffix::default()
-    }
 }
 
 impl fmt::Display for TaskId {
