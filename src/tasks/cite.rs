@@ -164,6 +164,27 @@ mod tests {
         );
     }
 
+    #[test]
+    fn backing_services_are_cited_by_name_and_image() {
+        let facts = Facts {
+            backing: vec![crate::facts::Backing {
+                name: "db".into(),
+                image: "postgres:15".into(),
+                ports: vec![5432],
+                settings: Vec::new(),
+                source: Source::new("plan.md", 12),
+            }],
+            ..Facts::default()
+        };
+        assert_eq!(
+            backing(&facts),
+            [Cited::new(
+                &Source::new("plan.md", 12),
+                "backing db postgres:15".into()
+            )]
+        );
+    }
+
     /// One service: every port it exposes is cited, whoever the documents said it was for.
     #[test]
     fn a_single_service_cites_every_port_it_exposes() {

@@ -324,6 +324,32 @@ mod tests {
     use super::*;
     use crate::tasks::TaskId;
 
+    /// A script runs itself only when it may (executable) and says how (`#!`); otherwise
+    /// the shell its extension names runs it.
+    #[test]
+    fn a_test_script_runs_itself_only_when_executable_with_a_shebang() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = "docker/test/health_test.sh";
+        let file = dir.path().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "#!/bin/sh\nexit 0\n").unwrap();
+        let by_shell = Check {
+            program: "sh".into(),
+            args: vec![path.into()],
+        };
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(test_script(path, dir.path()), Some(by_shell.clone()));
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let itself = Check {
+            program: format!("./{path}"),
+            args: Vec::new(),
+        };
+        assert_eq!(test_script(path, dir.path()), Some(itself));
+        std::fs::write(&file, "exit 0\n").unwrap();
+        assert_eq!(test_script(path, dir.path()), Some(by_shell));
+    }
+
     #[test]
     fn globs_match_directories_names_and_characters() {
         assert!(glob_matches("crates/**/*.rs", "crates/core/src/lib.rs"));
