@@ -960,6 +960,16 @@ mod tests {
     }
 
     #[test]
+    fn with_a_cycle_anywhere_every_task_stays_in_its_phase_box() {
+        // T001 waits for T003 of a later phase, but T004 and T005 wait for
+        // each other: there is no order to judge by, so nothing leaves.
+        let text = "## A\n- [ ] T001 a in a.rs (depends on T003)\n## B\n- [ ] T003 c in c.rs\n\
+- [ ] T004 d in d.rs (depends on T005)\n- [ ] T005 e in e.rs (depends on T004)\n";
+        let layout = Layout::new(&scene(text));
+        assert_eq!(layout.cluster, [Some(1), Some(2), Some(2), Some(2)]);
+    }
+
+    #[test]
     fn crossing_reduction_untangles_what_file_order_crosses() {
         // File order puts T003 under T002 and T004 under T001, crossing.
         let text = "## A\n- [ ] T001 a in a.rs\n- [ ] T002 b in b.rs\n## B\n- [ ] T003 c in c.rs\n- [ ] T004 d in d.rs\n\
