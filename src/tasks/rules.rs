@@ -812,6 +812,20 @@ mod tests {
         )
     }
 
+    /// The tasks drafted from `docs` for one container at `docker/`.
+    fn draft_for(docs: &Documents, runtime: Runtime, packages: &[String], tdd: bool) -> Vec<Draft> {
+        let facts = Facts::build(docs, &[]);
+        draft(&Input {
+            feature_rel: "specs/001-x",
+            docs,
+            facts: &facts,
+            layout: &layout(),
+            runtime,
+            packages,
+            tdd,
+        })
+    }
+
     fn find<'a>(drafts: &'a [Draft], start: &str) -> (usize, &'a Draft) {
         drafts
             .iter()
@@ -822,17 +836,7 @@ mod tests {
 
     #[test]
     fn phases_are_in_template_order_and_dependencies_point_backwards() {
-        let (docs, layout) = (docs(""), layout());
-        let facts = Facts::build(&docs, &[]);
-        let drafts = draft(&Input {
-            feature_rel: "specs/001-x",
-            docs: &docs,
-            facts: &facts,
-            layout: &layout,
-            runtime: Runtime::Debian,
-            packages: &[],
-            tdd: false,
-        });
+        let drafts = draft_for(&docs(""), Runtime::Debian, &[], false);
         let phases: Vec<PhaseKind> = drafts.iter().map(|d| d.phase).collect();
         assert!(phases.windows(2).all(|w| w[0] <= w[1]), "{phases:?}");
         for (i, d) in drafts.iter().enumerate() {
@@ -865,16 +869,7 @@ mod tests {
         let docs = Documents::new(parse_plan(&plan).unwrap());
         let new: Vec<&str> = new_in_tree(&docs).iter().map(|p| p.path.as_str()).collect();
         assert_eq!(new, ["docker/probe.sh", "docker/sidecar/", "ops/"]);
-        let (layout, facts) = (layout(), Facts::build(&docs, &[]));
-        let drafts = draft(&Input {
-            feature_rel: "specs/001-x",
-            docs: &docs,
-            facts: &facts,
-            layout: &layout,
-            runtime: Runtime::Debian,
-            packages: &[],
-            tdd: false,
-        });
+        let drafts = draft_for(&docs, Runtime::Debian, &[], false);
         let marked: Vec<&[String]> = drafts
             .iter()
             .filter(|d| d.description.contains("the plan's source tree marks"))
@@ -885,17 +880,7 @@ mod tests {
 
     #[test]
     fn tdd_puts_tests_first_and_makes_implementation_wait_for_them() {
-        let (docs, layout) = (docs(""), layout());
-        let facts = Facts::build(&docs, &[]);
-        let drafts = draft(&Input {
-            feature_rel: "specs/001-x",
-            docs: &docs,
-            facts: &facts,
-            layout: &layout,
-            runtime: Runtime::Debian,
-            packages: &[],
-            tdd: true,
-        });
+        let drafts = draft_for(&docs(""), Runtime::Debian, &[], true);
         let (build_test, test) = find(&drafts, "Container build test");
         let (dockerfile, core) = find(&drafts, "Dockerfile creation");
         assert!(build_test < dockerfile);
@@ -913,16 +898,7 @@ mod tests {
             "quickstart.md",
             "# Quickstart\n\n```bash\ndocker run -d redis:7\n```\n",
         );
-        let facts = Facts::build(&with_redis, &[]);
-        let drafts = draft(&Input {
-            feature_rel: "specs/001-x",
-            docs: &with_redis,
-            facts: &facts,
-            layout: &layout(),
-            runtime: Runtime::Debian,
-            packages: &[],
-            tdd: false,
-        });
+        let drafts = draft_for(&with_redis, Runtime::Debian, &[], false);
         let (_, test) = find(&drafts, "Compose stack test");
         assert_eq!(test.paths, ["docker/test/compose_test.sh"]);
         let (_, compose) = find(&drafts, "Service orchestration");
@@ -931,17 +907,7 @@ mod tests {
             "Service orchestration with health-gated startup beside backing services redis (redis:7) in docker/compose.yaml"
         );
         assert_eq!(compose.paths, ["docker/compose.yaml"]);
-        let alone = docs("");
-        let facts = Facts::build(&alone, &[]);
-        let drafts = draft(&Input {
-            feature_rel: "specs/001-x",
-            docs: &alone,
-            facts: &facts,
-            layout: &layout(),
-            runtime: Runtime::Debian,
-            packages: &[],
-            tdd: false,
-        });
+        let drafts = draft_for(&docs(""), Runtime::Debian, &[], false);
         assert!(!drafts
             .iter()
             .any(|d| d.paths.iter().any(|p| p.contains("compose"))));
@@ -960,16 +926,7 @@ mod tests {
             "research.md",
             "# Research\n\n**Decision**: run as the nonroot account, UID 65532\n",
         );
-        let facts = Facts::build(&docs, &[]);
-        draft(&Input {
-            feature_rel: "specs/001-x",
-            docs: &docs,
-            facts: &facts,
-            layout: &layout(),
-            runtime,
-            packages,
-            tdd: false,
-        })
+        draft_for(&docs, runtime, packages, false)
     }
 
     #[test]
