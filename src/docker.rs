@@ -133,6 +133,7 @@ pub struct Build {
     /// workspace, so every service of it reuses the same compiled dependencies.
     pub cache_id: String,
     pub runtime: Runtime,
+    /// Whether the image has a shell, and so runs the setup and entrypoint.d scripts.
     pub shell: bool,
     /// The `--target` of the static or musl build, else none.
     pub target: Option<Libc>,

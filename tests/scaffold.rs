@@ -361,7 +361,7 @@ fn dockerfiles_are_for_buildkit_unless_the_flag_or_the_metadata_table_says_legac
 
 /// Every runtime variant renders a hadolint-clean Dockerfile, with the
 /// stages its image can run (Alpine is rendered and linted only: its musl
-/// target cannot be installed here).
+/// target cannot be installed and no Alpine image pulled here).
 #[test]
 fn every_runtime_variant_is_hadolint_clean() {
     if !tool_available("hadolint", &["--version"]) {
@@ -385,7 +385,7 @@ fn every_runtime_variant_is_hadolint_clean() {
             "setup.sh",
         ),
         ("scratch", "ca-certificates.crt", "setup.sh"),
-        ("alpine:3.20", "rustup target add \"$target\"", "setup.sh"),
+        ("alpine:3.20", "RUN sh /tmp/setup/setup.sh", "+crt-static"),
     ] {
         ws.run(&[
             "scaffold",
@@ -410,6 +410,133 @@ fn every_runtime_variant_is_hadolint_clean() {
             "{image}: {absent}\n{dockerfile}"
         );
         assert_hadolint_clean(ws.root(), "docker/Dockerfile");
+    }
+}
+
+/// The fixture with its runtime image decided as `image` in plan.md and research.md.
+fn fixture_on(image: &str) -> Workspace {
+    let ws = fixture();
+    for doc in ["plan.md", "research.md"] {
+        let path = format!("specs/001-containerize-hello/{doc}");
+        let text = ws.read(&path);
+        assert!(text.contains("debian:bookworm-slim"), "{path}");
+        ws.write(&path, &text.replace("debian:bookworm-slim", image));
+    }
+    ws
+}
+
+/// The lines of `ours` that `theirs` lacks, in order.
+fn lines_only_in<'a>(ours: &'a str, theirs: &str) -> Vec<&'a str> {
+    let theirs: Vec<&str> = theirs.lines().collect();
+    ours.lines().filter(|l| !theirs.contains(l)).collect()
+}
+
+/// An Alpine runtime decided in the documents gets the Debian runtime's tasks and files, and
+/// its final stage runs the same setup scripts; they differ from Debian's only in the BusyBox
+/// and apk commands (no Alpine image can be pulled here: rendered and linted, not built).
+#[test]
+fn an_alpine_runtime_runs_the_setup_scripts_with_busybox_and_apk() {
+    let debian = fixture();
+    let alpine = fixture_on("alpine:3.20");
+    let tasks = "specs/001-containerize-hello/tasks.md";
+    for ws in [&debian, &alpine] {
+        let stderr = ws.run(&["generate", "--feature", FEATURE]).ok();
+        assert!(!stderr.contains("warning"), "{stderr}");
+        let scaffold = ws.run(&["scaffold", "--feature", FEATURE]);
+        let stderr = scaffold.ok();
+        assert!(!stderr.contains("warning"), "{stderr}");
+        assert_eq!(scaffold.statuses(), all("Created", &expected_files(ws)));
+    }
+    assert_eq!(
+        alpine.read(tasks),
+        debian
+            .read(tasks)
+            .replace("debian:bookworm-slim", "alpine:3.20")
+    );
+    let final_stage = |ws: &Workspace| {
+        let dockerfile = ws.read("docker/Dockerfile");
+        let at = dockerfile
+            .find("FROM ${RUNTIME_IMAGE}\n")
+            .expect("a final stage");
+        dockerfile[at..].to_string()
+    };
+    let stage = final_stage(&alpine);
+    assert_eq!(stage, final_stage(&debian));
+    assert!(
+        stage.contains(concat!(
+            "COPY [\"docker/setup.sh\", \"/tmp/setup/setup.sh\"]\n",
+            "COPY [\"docker/setup/scripts/\", \"/tmp/setup/scripts/\"]\n",
+            "RUN sh /tmp/setup/setup.sh && rm -rf /tmp/setup\n",
+        )),
+        "{stage}"
+    );
+    let user = (
+        "docker/setup/scripts/10-user.sh",
+        &[
+            "    addgroup -S -g 10001 app",
+            "    adduser -S -D -H -u 10001 -G \"$group\" -h /nonexistent -s /sbin/nologin app",
+        ][..],
+        &[
+            "    groupadd --system --gid 10001 app",
+            "    useradd --system --uid 10001 --gid \"$group\" --no-create-home --home-dir /nonexistent \\",
+            "        --shell /usr/sbin/nologin app",
+        ][..],
+    );
+    let packages = (
+        "docker/setup/scripts/20-packages.sh",
+        &[
+            "# The names are the documents' (Debian's), given to apk as they are: ca-certificates, tzdata, tini",
+            "# and libssl3 are named alike in Alpine; a name apk does not know fails the build.",
+            "    if ! apk info -e \"$package\" >/dev/null 2>&1; then",
+            "apk add --no-cache $missing",
+        ][..],
+        &[
+            "    if ! dpkg -s \"$package\" >/dev/null 2>&1; then",
+            "apt-get update",
+            "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing",
+        ][..],
+    );
+    let cleanup = (
+        "docker/setup/scripts/90-cleanup.sh",
+        &["rm -rf /var/cache/apk/* /root/.cache"][..],
+        &[
+            "apt-get clean",
+            "rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old /var/lib/dpkg/*-old \\",
+            "    /var/log/apt/* /var/log/dpkg.log /var/log/alternatives.log /root/.cache",
+        ][..],
+    );
+    for (script, alpine_only, debian_only) in [user, packages, cleanup] {
+        let (on_alpine, on_debian) = (alpine.read(script), debian.read(script));
+        assert_eq!(
+            lines_only_in(&on_alpine, &on_debian),
+            alpine_only,
+            "{script}"
+        );
+        assert_eq!(
+            lines_only_in(&on_debian, &on_alpine),
+            debian_only,
+            "{script}"
+        );
+    }
+    assert!(alpine
+        .read("docker/setup/scripts/20-packages.sh")
+        .contains("\nset -- tini\n"));
+    let readme = alpine.read("docker/README.md");
+    assert!(
+        readme.contains("On Alpine they use BusyBox and apk: `20-packages.sh` installs"),
+        "{readme}"
+    );
+    assert!(!debian.read("docker/README.md").contains("On Alpine"));
+
+    if tool_available("shellcheck", &["--version"]) {
+        let scripts: Vec<String> = expected_files(&alpine)
+            .into_iter()
+            .filter(|f| f.ends_with(".sh"))
+            .collect();
+        assert_shellcheck_clean(alpine.root(), &scripts);
+    }
+    if tool_available("hadolint", &["--version"]) {
+        assert_hadolint_clean(alpine.root(), "docker/Dockerfile");
     }
 }
 
