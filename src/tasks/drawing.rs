@@ -983,6 +983,29 @@ mod tests {
         assert_eq!(crossings(&order, &segments, 6), 1);
         let untangled = reduce_crossings(order, &segments, 6);
         assert_eq!(crossings(&untangled, &segments, 6), 0);
+        // The first sweep goes down: the top row keeps the file order and
+        // the rows below follow it.
+        assert_eq!(untangled, [vec![0, 1], vec![4, 5], vec![3, 2]]);
+    }
+
+    #[test]
+    fn sweeps_alternate_down_and_up_each_row_sorted_by_its_neighbours_mean_place() {
+        let order = vec![vec![0, 1, 2], vec![3, 4, 5]];
+        let segments = [(0, 4), (0, 5), (1, 3), (1, 4), (2, 5)];
+        assert_eq!(crossings(&order, &segments, 6), 3);
+        // Down: 4 (under 0 and 1, mean place 0.5) goes before 3 (under 1),
+        // 2 crossings left. Up: 1 (over 3 and 4, mean 0.5) goes before 0
+        // (over 4 and 5, mean 1), 1 left. Down again: 3, 4, 5, none left.
+        let untangled = reduce_crossings(order, &segments, 6);
+        assert_eq!(untangled, [vec![1, 0, 2], vec![3, 4, 5]]);
+        assert_eq!(crossings(&untangled, &segments, 6), 0);
+    }
+
+    #[test]
+    fn an_order_without_crossings_is_kept() {
+        // A sweep would move 4 (under 0) before 3, crossing nothing either.
+        let order = vec![vec![0, 1], vec![2, 3, 4]];
+        assert_eq!(reduce_crossings(order.clone(), &[(0, 4)], 5), order);
     }
 
     #[test]
@@ -990,6 +1013,8 @@ mod tests {
         assert_eq!(inversions(&mut [3, 1, 2]), 2);
         assert_eq!(inversions(&mut [1, 1, 2]), 0);
         assert_eq!(inversions(&mut [4, 3, 2, 1]), 6);
+        // 1 is below both of 2 and 4, 3 below 4 only.
+        assert_eq!(inversions(&mut [2, 4, 1, 3]), 3);
         let order = vec![vec![0, 1, 2], vec![3, 4]];
         // 0→4 crosses 1→3 and 2→3; 1→3 and 2→3 share an end.
         assert_eq!(crossings(&order, &[(0, 4), (1, 3), (2, 3)], 5), 2);
@@ -1015,6 +1040,41 @@ mod tests {
         fit(&[0, 1, 2], &items, &[50.0, 50.0, 400.0], &mut x);
         // 0 and 1 want the same place: they share it, 79 apart (55 + 24).
         assert_eq!(x, [10.5, 89.5, 400.0]);
+    }
+
+    fn boxes(count: usize) -> Vec<Item> {
+        vec![
+            Item {
+                width: BOX_W,
+                bend_of: None,
+            };
+            count
+        ]
+    }
+
+    /// Centres to the hundredth.
+    fn rounded(x: &[f64]) -> Vec<f64> {
+        x.iter().map(|v| (v * 100.0).round() / 100.0).collect()
+    }
+
+    #[test]
+    fn a_node_settles_under_the_mean_of_its_parents() {
+        // 3 under 0 and 1, 4 under 2; boxes 244 apart (220 + 24), the
+        // leftmost edge at 34 (margin and cluster padding).
+        let order = [vec![0, 1, 2], vec![3, 4]];
+        let x = place(&order, &boxes(5), &[(0, 3), (1, 3), (2, 4)], &[]);
+        assert_eq!(rounded(&x), [144.0, 388.0, 632.0, 266.0, 632.0]);
+    }
+
+    #[test]
+    fn the_passes_alternate_down_first_and_up_last() {
+        // 4 under 1, 5 under 1 and 3, 2 under 0. A downward pass puts 4 and
+        // 5 at 144 and 388, under their parents' mean; the last, upward,
+        // pass then pulls row 1 towards them, which leaves them 40.67 to the
+        // right of it (the passes have not settled here).
+        let order = [vec![0], vec![1, 2, 3], vec![4, 5]];
+        let x = place(&order, &boxes(6), &[(0, 2), (1, 4), (1, 5), (3, 5)], &[]);
+        assert_eq!(rounded(&x), [388.0, 144.0, 388.0, 632.0, 184.67, 428.67]);
     }
 
     #[test]
@@ -1086,6 +1146,8 @@ mod tests {
         assert_eq!(wrap("one two three four", 9, 2), ["one two", "three fo…"]);
         assert_eq!(wrap("short", 9, 2), ["short"]);
         assert_eq!(wrap("abcdefghijkl mn", 5, 3), ["abcde", "fghij", "kl mn"]);
+        assert_eq!(wrap("  ", 9, 2), Vec::<String>::new());
+        assert_eq!(wrap("one two", 9, 0), Vec::<String>::new());
     }
 
     #[test]
