@@ -154,6 +154,24 @@ fn a_directory_holding_a_submodule_commits_it_as_one_entry() {
     assert_eq!(repo.git(&["status", "--porcelain"]), "A  .gitmodules\n");
 }
 
+#[test]
+fn a_git_entry_that_is_no_repository_is_left_out_and_its_directory_walked() {
+    let repo = Repo::new("## Phase 1\n- [ ] T001 Write docker/ and tools/\n");
+    repo.write("docker/.git", "not a gitdir line\n");
+    repo.write("docker/Dockerfile", "FROM scratch\n");
+    repo.write("docker/test/run.sh", "true\n");
+    fs::create_dir_all(repo.root().join("tools/.git")).unwrap();
+    repo.write("tools/build.sh", "true\n");
+    repo.ok(&["done", "T001"]);
+    // As `git add docker tools`: neither `.git` is a repository, so both
+    // directories are walked and their files added, never the `.git` entries.
+    assert_eq!(
+        repo.git(&["show", "--name-status", "--format=", "HEAD"]),
+        "A\tdocker/Dockerfile\nA\tdocker/test/run.sh\nM\tspecs/001-x/tasks.md\nA\ttools/build.sh\n"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
 const TASK: &str = "## Phase 1\n- [ ] T001 Create docker/Dockerfile\n";
 
 /// The repository's `.git` moved out to `../meta.git`: only `GIT_DIR` (and

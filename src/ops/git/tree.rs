@@ -5,8 +5,9 @@
 //! neither refreshed nor deleted, intent-to-add entries are never committed,
 //! submodules are committed as the commit their work tree has checked out.
 
-use git2::{Index, IndexEntry, Oid, Repository};
+use git2::{Index, IndexEntry, Oid, Repository, RepositoryOpenFlags};
 use std::collections::HashSet;
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,13 @@ fn intent_to_add(entry: &IndexEntry) -> bool {
 
 fn entry_path(entry: &IndexEntry) -> String {
     String::from_utf8_lossy(&entry.path).into_owned()
+}
+
+/// Whether `dot_git` (a directory's `.git` entry) makes that directory a
+/// repository: an empty `.git` directory or a `.git` file that leads nowhere
+/// does not, and git walks such a directory like any other.
+fn is_repository_link(dot_git: &Path) -> bool {
+    Repository::open_ext(dot_git, RepositoryOpenFlags::NO_SEARCH, [] as [&OsStr; 0]).is_ok()
 }
 
 /// Brings `paths` in `index` up to date with the work tree under `workdir`:
@@ -85,7 +93,7 @@ impl Stager<'_> {
     /// as one gitlink entry, never walked.
     fn is_repository(&self, index: &Index, rel: &Path) -> bool {
         index.get_path(rel, 0).is_some_and(|e| e.mode == GITLINK)
-            || fs::symlink_metadata(self.workdir.join(rel).join(".git")).is_ok()
+            || is_repository_link(&self.workdir.join(rel).join(".git"))
     }
 
     /// Removes the entries below `dir` whose files are gone, except
@@ -114,10 +122,8 @@ impl Stager<'_> {
             };
             for entry in entries.flatten() {
                 let rel = current.join(entry.file_name());
-                if entry.file_name() == ".git"
-                    || self.is_skipped(&rel)
-                    || !self.tracked_or_not_ignored(index, &rel)?
-                {
+                // libgit2 counts every `.git` entry as ignored, as git never adds one.
+                if self.is_skipped(&rel) || !self.tracked_or_not_ignored(index, &rel)? {
                     continue;
                 }
                 let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
