@@ -990,6 +990,17 @@ mod tests {
     }
 
     #[test]
+    fn a_label_is_one_to_forty_characters_before_the_colon() {
+        let forty = "a".repeat(40);
+        assert_eq!(
+            label(&format!("- **{forty}**: T001")),
+            Some((forty.clone(), "T001"))
+        );
+        assert_eq!(label(&format!("{forty}b: T001")), None);
+        assert_eq!(label("- **`_`**: T001"), None);
+    }
+
+    #[test]
     fn a_priority_order_is_left_out_of_the_line() {
         assert_eq!(
             without_priority_order("Or sequentially in priority order (P1 → P2 → P3)"),

@@ -851,6 +851,39 @@ mod tests {
     }
 
     #[test]
+    fn an_entity_lives_in_the_source_file_its_name_shares_a_word_with() {
+        // Directories, the container's own files and feature documents are
+        // never an entity's home, whatever their names.
+        let tree = [
+            "src/",
+            "├── main.rs",
+            "├── order/",
+            "├── catalog_entry.rs",
+            "└── lib.rs",
+            "docker/order.sh",
+            "specs/001-x/order.md",
+        ]
+        .join("\n");
+        let plan = format!(
+            "# Plan\n## Technical Context\n**Language/Version**: Rust\n\
+             ## Project Structure\n### Source Code (repository root)\n```\n{tree}\n```\n"
+        );
+        let docs = Documents::new(parse_plan(&plan).unwrap());
+        let paths = |entity| entity_paths(&layout(), Runtime::Debian, entity, &docs);
+        assert_eq!(paths("Catalog Entry"), ["src/catalog_entry.rs"]);
+        // No name shares a word: the first source file that is no entry point.
+        assert_eq!(paths("Order"), ["src/catalog_entry.rs"]);
+    }
+
+    #[test]
+    fn a_scenario_command_is_quoted_whole_up_to_sixty_characters() {
+        let sixty = "x".repeat(60);
+        assert_eq!(quote_command(&sixty), format!("`{sixty}`"));
+        assert_eq!(quote_command(&format!("{sixty}y")), format!("`{sixty}…`"));
+        assert_eq!(quote_command("echo `id`"), "`echo 'id'`");
+    }
+
+    #[test]
     fn a_new_directory_gets_a_task_only_when_nothing_new_is_drawn_in_it() {
         let tree = [
             "docker/                 # NEW",
