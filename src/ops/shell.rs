@@ -92,14 +92,14 @@ impl Shell {
         }
     }
 
-    /// A reader's diagnostic, `warning: file:line: message`; errors are
-    /// printed even when quiet.
+    /// A reader's diagnostic, `warning: file:line: message`; `-q` drops it
+    /// (what makes a command fail is its error, printed by [`Shell::error`]).
     pub fn diagnostic(&mut self, diagnostic: &Diagnostic) {
         let style = match diagnostic.severity {
             Severity::Error => ERROR,
             Severity::Warning => WARNING,
         };
-        if self.verbosity > Verbosity::Quiet || diagnostic.severity == Severity::Error {
+        if self.verbosity > Verbosity::Quiet {
             let (severity, location) = (diagnostic.severity, diagnostic.location());
             let message = &diagnostic.message;
             let _ = writeln!(
