@@ -802,6 +802,19 @@ mod tests {
     }
 
     #[test]
+    fn a_story_named_in_the_dependencies_is_found_by_its_task_labels_in_any_phase() {
+        let text = "## Phase 1: Setup\n- [ ] T001 a in a.rs\n## Phase 2: Checkout\n\
+                    - [ ] T002 [P] [US1] b in b.rs\n- [ ] T003 [P] [us-2] c in c.rs\n\
+                    - [ ] T004 [P] [US3] d in d.rs\n";
+        assert_eq!(batches(text), [vec!["T001"], vec!["T002", "T003", "T004"]]);
+        let stated = format!("{text}## Dependencies\n- User Story 2 depends on US1\n");
+        assert_eq!(
+            batches(&stated),
+            [vec!["T001"], vec!["T002", "T004"], vec!["T003"]]
+        );
+    }
+
+    #[test]
     fn self_dependency_is_not_an_edge() {
         let doc = parse("- [ ] T001 a (depends on T001)\n");
         assert!(Graph::new(&doc).cycle().is_none());

@@ -596,11 +596,10 @@ impl Resolver {
         let mut matched: Vec<usize> = Vec::new();
         let mut ids: Vec<TaskId> = Vec::new();
         if lower.contains("stories") {
-            for (p, (title, tasks)) in self.phases.iter().enumerate() {
+            for (p, (title, _)) in self.phases.iter().enumerate() {
                 if title.contains("user story") || title.contains("story ") {
                     matched.push(p);
                 }
-                let _ = tasks;
             }
             for tasks in self.stories.values() {
                 ids.extend(tasks);
