@@ -135,10 +135,6 @@ impl Writer {
         &self.root
     }
 
-    pub fn dry_run(&self) -> bool {
-        self.dry_run
-    }
-
     /// The current text of `rel` (lossy UTF-8), `None` when it does not exist.
     /// Reads under the same rules as writes: no symlinks, nothing outside,
     /// regular files only.
