@@ -858,6 +858,7 @@ mod tests {
             "src/",
             "├── main.rs",
             "├── order/",
+            "├── config.rs",
             "├── catalog_entry.rs",
             "└── lib.rs",
             "docker/order.sh",
@@ -872,7 +873,7 @@ mod tests {
         let paths = |entity| entity_paths(&layout(), Runtime::Debian, entity, &docs);
         assert_eq!(paths("Catalog Entry"), ["src/catalog_entry.rs"]);
         // No name shares a word: the first source file that is no entry point.
-        assert_eq!(paths("Order"), ["src/catalog_entry.rs"]);
+        assert_eq!(paths("Order"), ["src/config.rs"]);
     }
 
     #[test]
