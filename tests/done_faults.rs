@@ -154,18 +154,25 @@ fn kill_loop(repo: &Repo, runs: usize) -> (usize, usize) {
         let before = State::of(repo);
         repo.write("docker/Dockerfile", &format!("FROM scratch\n# {run}\n"));
         let delay = Duration::from_micros(random.below(span_us));
-        let mut child = repo.command_quiet(&args(&before));
         // Every eighth run is left to finish: on a loaded machine the kills
         // may all land before the commit point, and the loop must still tell
         // a binary that commits from one that does nothing.
         let context = if run % 8 == 7 {
-            format!("run {run}, not killed")
+            let output = repo.run(&args(&before));
+            let context = format!("run {run}, not killed");
+            assert!(
+                output.status.success(),
+                "{context}: failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            context
         } else {
+            let mut child = repo.command_quiet(&args(&before));
             std::thread::sleep(delay);
             let _ = child.kill();
+            child.wait().unwrap();
             format!("run {run}, killed after {delay:?}")
         };
-        child.wait().unwrap();
 
         // Straight after the kill: HEAD is before or after; a checked task
         // without its commit is allowed only with the journal that repairs it.
