@@ -973,6 +973,7 @@ mod tests {
             "Stories can proceed in parallel if staffed (they touch different files), or sequentially in priority order.",
             "The user stories are independent of each other.",
             "**After Foundational Phase**, all user stories can be worked on in parallel by different developers",
+            "Planned user stories can proceed in parallel once the base image exists",
         ] {
             assert!(says_stories_run_in_parallel(yes), "{yes}");
         }

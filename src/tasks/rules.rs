@@ -877,6 +877,30 @@ mod tests {
     }
 
     #[test]
+    fn a_variable_goes_to_the_entrypoints_of_the_services_that_use_it() {
+        let service = |name: &str, binary: &str| ServiceLayout {
+            name: name.into(),
+            dir: format!("docker/{name}"),
+            binary: binary.into(),
+            package: name.into(),
+        };
+        let layout = Layout {
+            multi: true,
+            services: vec![service("api", "api-server"), service("worker", "worker")],
+            ..layout()
+        };
+        let paths = |used_by: &[&str]| {
+            let used_by: Vec<String> = used_by.iter().map(|u| u.to_string()).collect();
+            env_paths(&layout, &used_by)
+        };
+        assert_eq!(paths(&["api-server"]), ["docker/api/entrypoint.rs"]);
+        assert_eq!(paths(&["worker"]), ["docker/worker/entrypoint.rs"]);
+        let all = ["docker/api/entrypoint.rs", "docker/worker/entrypoint.rs"];
+        assert_eq!(paths(&[]), all);
+        assert_eq!(paths(&["billing"]), all);
+    }
+
+    #[test]
     fn a_scenario_command_is_quoted_whole_up_to_sixty_characters() {
         let sixty = "x".repeat(60);
         assert_eq!(quote_command(&sixty), format!("`{sixty}`"));

@@ -179,6 +179,10 @@ fn is_executable(_file: &Path) -> bool {
 /// trap to remove its containers.
 const GRACE: Duration = Duration::from_secs(5);
 
+/// How often a running check is looked at: at most this much is added to a
+/// quick check's time.
+const POLL: Duration = Duration::from_millis(10);
+
 /// Runs a check in `root` with no input, in a process group of its own; its
 /// output goes to stderr as it comes (nothing is held in memory). An error
 /// with its exit status when it fails or cannot start, and when it runs
@@ -229,7 +233,6 @@ fn wait(child: &mut Child, limit: Duration) -> std::io::Result<(ExitStatus, bool
     let started = Instant::now();
     let mut stopping: Option<Instant> = None;
     let mut timed_out = false;
-    let mut pause = Duration::from_millis(1);
     loop {
         if let Some(status) = child.try_wait()? {
             if stopping.is_some() {
@@ -250,8 +253,7 @@ fn wait(child: &mut Child, limit: Duration) -> std::io::Result<(ExitStatus, bool
             Some(since) if since.elapsed() > GRACE => signal::kill_group(child),
             _ => {}
         }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(20));
+        std::thread::sleep(POLL);
     }
 }
 
