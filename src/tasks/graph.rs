@@ -247,13 +247,10 @@ impl<'a> Graph<'a> {
                     continue;
                 }
                 for &after in &statements[at].1 {
-                    let raised = place[after].max(latest[at]);
-                    let (Some(raised), Some(own)) = (raised, place[after]) else {
+                    if place[after].is_none() {
                         continue;
-                    };
-                    if (raised.0, raised.1) > (own.0, own.1) {
-                        place[after] = Some(raised);
                     }
+                    place[after] = place[after].max(latest[at]);
                     waiting[after] -= 1;
                     if waiting[after] == 0 {
                         ready.push(after);
