@@ -351,6 +351,16 @@ mod tests {
     }
 
     #[test]
+    fn edits_overlap_when_they_share_bytes_or_insert_at_one_point() {
+        for (a, b) in [(0..5, 3..8), (2..6, 3..4), (3..3, 3..3), (3..3, 3..5)] {
+            assert!(overlap(&a, &b) && overlap(&b, &a), "{a:?} {b:?}");
+        }
+        for (a, b) in [(0..3, 3..6), (0..3, 3..3), (0..2, 4..4)] {
+            assert!(!overlap(&a, &b) && !overlap(&b, &a), "{a:?} {b:?}");
+        }
+    }
+
+    #[test]
     fn a_clean_file_has_no_problems() {
         let text =
             "## Phase 1\n- [ ] T001 [P] a in src/a.rs\n- [ ] T002 [P] b in src/b.rs\n## Phase 2\n\

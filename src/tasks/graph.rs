@@ -657,11 +657,36 @@ mod tests {
         assert_eq!(batches(text), [vec!["T001"], vec!["T002", "T003"]]);
     }
 
+    /// The drawn edges, a task by its ID and a join as `+`.
+    fn drawn(graph: &Graph) -> Vec<(String, String)> {
+        let name = |node: usize| match graph.nodes[node] {
+            Node::Task(at) => graph.doc.tasks[at].task.id.to_string(),
+            Node::Join => "+".to_string(),
+        };
+        graph
+            .drawn
+            .iter()
+            .map(|&(a, b)| (name(a), name(b)))
+            .collect()
+    }
+
     #[test]
     fn group_statements_are_one_join_node_not_all_pairs() {
-        let doc = parse("- [ ] T001 [P] a in a.rs\n- [ ] T002 [P] b in b.rs\n- [ ] T003 [P] c in c.rs\n- [ ] T004 [P] d in d.rs\n## Dependencies\n- T001-T002 before T003-T004\n");
+        let tasks = "- [ ] T001 [P] a in a.rs\n- [ ] T002 [P] b in b.rs\n- [ ] T003 [P] c in c.rs\n- [ ] T004 [P] d in d.rs\n## Dependencies\n";
+        let edges = |statement: &str| {
+            let doc = parse(&format!("{tasks}- {statement}\n"));
+            let pairs = drawn(&Graph::new(&doc));
+            let pairs: Vec<String> = pairs.iter().map(|(a, b)| format!("{a}>{b}")).collect();
+            pairs.join(" ")
+        };
+        assert_eq!(edges("T001 blocks T003, T004"), "T001>T003 T001>T004");
+        assert_eq!(edges("T001, T002 block T004"), "T001>T004 T002>T004");
+        assert_eq!(
+            edges("T001-T002 before T003-T004"),
+            "+>T003 +>T004 T001>+ T002>+"
+        );
+        let doc = parse(&format!("{tasks}- T001-T002 before T003-T004\n"));
         let graph = Graph::new(&doc);
-        assert_eq!(graph.drawn.len(), 4);
         assert_eq!(
             graph.batches().iter().map(|b| ids(b)).collect::<Vec<_>>(),
             [vec!["T001", "T002"], vec!["T003", "T004"]]
