@@ -837,6 +837,17 @@ mod tests {
     }
 
     #[test]
+    fn every_line_of_a_drawing_in_the_dependencies_is_a_chain() {
+        let text = "## Phase 1: Core\n- [ ] T001 [P] a in a.rs\n- [ ] T002 [P] b in b.rs\n\
+                    - [ ] T003 [P] c in c.rs\n- [ ] T004 [P] d in d.rs\n\
+                    ## Dependencies\n\n```text\nT001 → T002\nT002 → T003\nT003 → T004\n```\n";
+        assert_eq!(
+            batches(text),
+            [vec!["T001"], vec!["T002"], vec!["T003"], vec!["T004"]]
+        );
+    }
+
+    #[test]
     fn self_dependency_is_not_an_edge() {
         let doc = parse("- [ ] T001 a (depends on T001)\n");
         assert!(Graph::new(&doc).cycle().is_none());
