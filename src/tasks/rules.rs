@@ -675,7 +675,7 @@ fn mentioned_services<'a>(layout: &'a Layout, text: &str) -> Vec<&'a ServiceLayo
         .iter()
         .filter(|s| words.contains(&s.name.to_lowercase()) || text.contains(&s.binary))
         .collect();
-    if named.is_empty() || !layout.multi {
+    if named.is_empty() {
         layout.services.iter().collect()
     } else {
         named
@@ -876,19 +876,41 @@ mod tests {
         assert_eq!(paths("Order"), ["src/config.rs"]);
     }
 
-    #[test]
-    fn a_variable_goes_to_the_entrypoints_of_the_services_that_use_it() {
+    /// Two services: `api` (binary `api-server`) and `worker`.
+    fn two_services() -> Layout {
         let service = |name: &str, binary: &str| ServiceLayout {
             name: name.into(),
             dir: format!("docker/{name}"),
             binary: binary.into(),
             package: name.into(),
         };
-        let layout = Layout {
+        Layout {
             multi: true,
             services: vec![service("api", "api-server"), service("worker", "worker")],
             ..layout()
-        };
+        }
+    }
+
+    #[test]
+    fn a_topic_goes_to_the_files_of_the_services_the_text_names() {
+        let layout = two_services();
+        let paths = |text| topic_paths(&layout, Runtime::Debian, Topic::Healthcheck, text);
+        assert_eq!(
+            paths("The Worker answers probes"),
+            ["docker/worker/entrypoint.rs"]
+        );
+        assert_eq!(
+            paths("api-server probes /healthz"),
+            ["docker/api/entrypoint.rs"]
+        );
+        let all = ["docker/api/entrypoint.rs", "docker/worker/entrypoint.rs"];
+        assert_eq!(paths("Probes answer within 1 s"), all);
+        assert_eq!(paths("api and worker answer probes"), all);
+    }
+
+    #[test]
+    fn a_variable_goes_to_the_entrypoints_of_the_services_that_use_it() {
+        let layout = two_services();
         let paths = |used_by: &[&str]| {
             let used_by: Vec<String> = used_by.iter().map(|u| u.to_string()).collect();
             env_paths(&layout, &used_by)
