@@ -213,6 +213,36 @@ mod tests {
     }
 
     #[test]
+    fn a_contract_is_tested_by_a_tests_phase_task_that_names_it() {
+        let mut docs = docs();
+        for name in ["contracts/health.md", "contracts/orders.yaml"] {
+            let contract = crate::spec::contracts::parse_contract(name, "md", "# Contract\n");
+            docs.contracts.push(contract);
+        }
+        let tests_task = Task {
+            description: "Contract test for contracts/health.md in docker/test/health_test.sh"
+                .into(),
+            ..task(
+                1,
+                PhaseKind::Tests,
+                true,
+                &["docker/test/health_test.sh"],
+                &[],
+            )
+        };
+        let core_task = Task {
+            description: "Serve what contracts/orders.yaml says in src/orders.rs".into(),
+            ..task(2, PhaseKind::Core, false, &["src/orders.rs"], &[])
+        };
+        let gates = evaluate(&[tests_task, core_task], &docs, false);
+        assert_eq!(
+            gates[0].failures,
+            ["contracts/orders.yaml has no test task"],
+            "a task outside the tests phase does not test a contract it names"
+        );
+    }
+
+    #[test]
     fn each_gate_fails_for_its_own_reason() {
         let tasks = vec![
             task(1, PhaseKind::Core, true, &["docker/Dockerfile"], &[]),
