@@ -524,9 +524,9 @@ fn not_a_task(line: &str) -> Option<NotATask> {
 /// `- `, `* `, `+ `, `3. `, `3) `: the marker's length with the spaces after it.
 fn list_marker(text: &str) -> Option<usize> {
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
-    let marker = match text.as_bytes().get(digits)? {
-        b'-' | b'*' | b'+' if digits == 0 => 1,
-        b'.' | b')' if (1..10).contains(&digits) => digits + 1,
+    let marker = match (digits, text.as_bytes().get(digits)?) {
+        (0, b'-' | b'*' | b'+') => 1,
+        (1..=9, b'.' | b')') => digits + 1,
         _ => return None,
     };
     let after = &text[marker..];
@@ -741,8 +741,7 @@ pub fn is_absolute_path(word: &str) -> bool {
     let root = word
         .strip_prefix('/')
         .and_then(|rest| rest.split('/').next())
-        .is_some_and(|first| ROOTS.contains(&first))
-        && word.len() > 1;
+        .is_some_and(|first| ROOTS.contains(&first));
     drive || home || (root && word[1..].contains('/'))
 }
 
@@ -771,8 +770,7 @@ fn has_extension(word: &str) -> bool {
     let Some((stem, extension)) = word.rsplit_once('.') else {
         return false;
     };
-    let extension_ok = !extension.is_empty()
-        && extension.len() <= 16
+    let extension_ok = extension.len() <= 16
         && extension.bytes().all(|b| b.is_ascii_alphanumeric())
         && extension.bytes().any(|b| b.is_ascii_alphabetic());
     extension_ok && !(stem.len() == 1 && extension.len() == 1)
@@ -1305,5 +1303,142 @@ T013 must finish first\n- T014 - T016 in parallel\n```\n- T017 in a fence\n```\n
             let _ = parse(text);
         }
         assert!(parse("- [x]T001 glued").tasks.is_empty());
+    }
+
+    #[test]
+    fn a_drawing_in_a_dependencies_section_is_read_line_by_line() {
+        let text = "## Phase 1: Setup\n- [ ] T001 a\n- [ ] T002 b\n## Phase 2: Core\n- [ ] T003 c\n- [ ] T004 d\n\
+## Dependencies\n```text\nSetup (T001-T002)\n   |\nT001 → T003\nT002 → T004\n```\n";
+        let doc = parse(text);
+        assert_eq!(edges(&doc), ["T001>T003@11", "T002>T004@12"]);
+        // A box naming tasks without an arrow is part of the drawing.
+        assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    }
+
+    #[test]
+    fn a_heading_as_high_as_the_dependencies_heading_ends_its_section() {
+        let text = "## Phase 1\n- [ ] T001 a\n- [ ] T002 b\n## Dependencies\n- T001 blocks T002\n\
+### Notes\n- T002 blocks T001\n## Notes\n- Tests must fail before implementation\n";
+        let doc = parse(text);
+        assert_eq!(edges(&doc), ["T001>T002@5", "T002>T001@7"]);
+        assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+        let titles: Vec<&str> = doc.phases.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["", "Phase 1", "Notes"]);
+    }
+
+    #[test]
+    fn phases_are_top_headings_and_phase_headings_at_any_level() {
+        let text = "# Tasks: Search\n## Setup\n- [ ] T001 a\n### Phase 2: Core\n- [ ] T002 b\n\
+#### Tests for the parser\n- [ ] T003 c\n";
+        let doc = parse(text);
+        let titles: Vec<&str> = doc.phases.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["", "Tasks: Search", "Setup", "Phase 2: Core"]);
+        let placed: Vec<(&str, &str)> = doc
+            .tasks
+            .iter()
+            .map(|e| (e.task.phase.as_str(), e.section.as_str()))
+            .collect();
+        assert_eq!(
+            placed,
+            [
+                ("Setup", ""),
+                ("Phase 2: Core", ""),
+                ("Phase 2: Core", "tests for the parser")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_sub_task_belongs_to_the_task_whose_item_holds_it() {
+        let doc = parse("- [ ] T010 parent\n  - [ ] T010a child\n    - [ ] T010b grandchild\n- [ ] T011 sibling\n");
+        let parents: Vec<Option<usize>> = doc.tasks.iter().map(|e| e.parent).collect();
+        assert_eq!(parents, [None, Some(0), Some(1), None]);
+    }
+
+    #[test]
+    fn an_id_after_a_bold_or_wide_list_marker_still_gets_its_checkbox_fix() {
+        let text =
+            "## Phase 1\n- [ ] T001 a in a.rs\n\n**T002** Write the guide in docs/guide.md\n\n\
+-  T003 Two spaces after the dash\n\n1234567890. T004 Ten digits make no list marker\n";
+        let doc = parse(text);
+        assert_eq!(
+            problems(&doc),
+            [
+                "4: Warning: T002 has no checkbox, so it is not read as a task; `- [ ] T002 ...` makes it one",
+                "6: Warning: T003 has no checkbox, so it is not read as a task; `- [ ] T003 ...` makes it one",
+            ]
+        );
+        let mut fixed = text.to_string();
+        for edit in doc.problems.iter().rev().flat_map(|p| p.fix.iter().rev()) {
+            fixed.replace_range(edit.range.clone(), &edit.text);
+        }
+        assert_eq!(
+            fixed,
+            text.replacen("**T002**", "- [ ] **T002**", 1)
+                .replacen("-  T003", "-  [ ] T003", 1)
+        );
+    }
+
+    #[test]
+    fn checklist_items_starting_with_t_or_c_words_are_not_tasks() {
+        let doc = parse("## Release checklist\n- [ ] Tests pass on CI\n- [ ] Code reviewed\n");
+        assert!(doc.tasks.is_empty());
+        assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    }
+
+    #[test]
+    fn a_us_tag_without_a_number_is_a_plain_tag() {
+        let doc = parse("- [ ] T010 [P] [USB] Enumerate the device in src/usb.rs\n- [ ] T011 [US-3] Pairing in src/pair.rs\n");
+        assert_eq!(doc.tasks[0].story, None);
+        assert_eq!(doc.tasks[0].tags, ["USB"]);
+        assert_eq!(doc.tasks[1].story.as_deref(), Some("US-3"));
+        assert!(doc.tasks[1].tags.is_empty());
+    }
+
+    #[test]
+    fn a_parallel_marker_after_a_tab_takes_the_space_after_it() {
+        let text = "- [ ] T004\t[P] Wire the handler in src/handler.rs\n";
+        let doc = parse(text);
+        let marker = doc.tasks[0].parallel_marker.clone().unwrap();
+        assert_eq!(&text[marker.clone()], "[P] ");
+        let mut fixed = text.to_string();
+        fixed.replace_range(marker, "");
+        assert_eq!(fixed, "- [ ] T004\tWire the handler in src/handler.rs\n");
+    }
+
+    #[test]
+    fn globs_variables_versions_and_dotted_names_are_not_paths() {
+        assert_eq!(
+            paths_in(
+                "Quote each `*` in scripts/ci.sh, format src/*.rs, write $OUT_DIR/report.json"
+            ),
+            ["scripts/ci.sh"]
+        );
+        assert_eq!(
+            paths_in("Bump the client to v2.0-beta and register com.example.OrderServiceImplementation in app.yaml"),
+            ["app.yaml"]
+        );
+    }
+
+    #[test]
+    fn statements_of_more_than_twenty_tasks_are_shown_as_groups() {
+        let mut text = String::from("## Phase 1\n");
+        for n in 1..=23 {
+            text.push_str(&format!("- [ ] T{n:03} task {n}\n"));
+        }
+        text.push_str("## Dependencies\n- T001-T021 before T022\n- T001-T020 before T023\n");
+        let doc = parse(&text);
+        let wide = doc.get(id("T022")).unwrap().view(&doc);
+        assert!(wide.depends_on.is_empty());
+        let groups: Vec<(usize, String, String, usize)> = wide
+            .depends_on_groups
+            .iter()
+            .map(|g| (g.line, g.first.to_string(), g.last.to_string(), g.count))
+            .collect();
+        assert_eq!(groups, [(26, "T001".into(), "T021".into(), 21)]);
+        let narrow = doc.get(id("T023")).unwrap().view(&doc);
+        assert_eq!(narrow.depends_on.len(), GROUP);
+        assert_eq!(narrow.depends_on[GROUP - 1], id("T020"));
+        assert!(narrow.depends_on_groups.is_empty());
     }
 }
