@@ -412,9 +412,9 @@ impl Resolver {
             return;
         };
         // Offsets in `lower` are one byte ahead of `sentence` (the leading
-        // space added by `lowered`).
-        let split = |offset: usize| sentence.get(..offset.saturating_sub(1));
-        let (Some(left), Some(right)) = (split(at + 1), sentence.get(at + len - 1..)) else {
+        // space added by `lowered`): the relation's own leading space is
+        // `sentence[at - 1]`, so the left side ends at `at`.
+        let (Some(left), Some(right)) = (sentence.get(..at), sentence.get(at + len - 1..)) else {
             return;
         };
         let arrow = lower[at..at + len].contains('→') || lower[at..at + len].contains("->");
@@ -962,6 +962,27 @@ fn story_key(story: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tasks::read::parse;
+
+    /// Every stated edge as `before>after@line`, in file order.
+    fn edges(doc: &TasksDoc) -> Vec<String> {
+        let mut out = Vec::new();
+        for d in &doc.dependencies {
+            for b in &d.before {
+                for a in &d.after {
+                    out.push(format!("{b}>{a}@{}", d.line));
+                }
+            }
+        }
+        out
+    }
+
+    fn messages(doc: &TasksDoc) -> Vec<String> {
+        doc.problems
+            .iter()
+            .map(|p| format!("{}: {}", p.line, p.message))
+            .collect()
+    }
 
     #[test]
     fn stories_in_parallel_in_the_words_files_use() {
@@ -1020,5 +1041,126 @@ mod tests {
             without_priority_order("T001 blocks T002"),
             "T001 blocks T002"
         );
+    }
+
+    #[test]
+    fn an_unlabelled_detail_line_states_what_its_task_waits_for() {
+        let doc = parse("## Phase 1\n- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 Deploy\n  - Runs after T002 is merged\n");
+        assert_eq!(edges(&doc), ["T002>T003@5"]);
+        assert!(doc.tasks[2].states_dependencies);
+    }
+
+    #[test]
+    fn what_a_task_blocks_is_no_statement_of_what_it_waits_for() {
+        let doc = parse("## Phase 1\n- [ ] T001 a\n- [ ] T002 Build the image (blocks T004)\n- [ ] T003 c\n- [ ] T004 d\n");
+        assert_eq!(edges(&doc), ["T002>T004@3"]);
+        assert!(!doc.tasks[1].states_dependencies);
+    }
+
+    #[test]
+    fn a_bold_title_with_a_relation_word_is_left_out() {
+        let doc = parse("## Phase 1\n- [ ] T004 a\n- [ ] T005 b\n## Dependencies\n- **Image before tests**: T004 blocks T005\n");
+        assert_eq!(edges(&doc), ["T004>T005@5"]);
+        assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    }
+
+    #[test]
+    fn within_each_story_reads_sections_else_descriptions_in_every_phase() {
+        let doc = parse(
+            "## Phase 3: User Story 1 - Search\n### Tests for User Story 1\n- [ ] T010 [US1] Contract test for search\n\
+### Implementation for User Story 1\n- [ ] T011 [US1] Search model in src/models/search.rs\n\
+- [ ] T012 [US1] Search service in src/services/search.rs\n\
+## Phase 4: User Story 2 - Filters\n### Tests for User Story 2\n- [ ] T020 [US2] Filter test\n\
+### Implementation for User Story 2\n- [ ] T021 [US2] Filter model in src/models/filter.rs\n\
+- [ ] T022 [US2] Filter service in src/services/filter.rs\n\
+## Dependencies\n### Within Each User Story\n- Tests before implementation\n- Models before services\n\
+- Migrations before seed data\n",
+        );
+        assert_eq!(
+            edges(&doc),
+            [
+                "T010>T011@15",
+                "T010>T012@15",
+                "T020>T021@15",
+                "T020>T022@15",
+                "T011>T012@16",
+                "T021>T022@16",
+            ]
+        );
+        assert_eq!(
+            messages(&doc),
+            ["17: cannot tell which tasks `Migrations before seed data` orders; no dependency read from it"]
+        );
+    }
+
+    #[test]
+    fn phases_named_story_without_user_are_stories() {
+        let doc = parse("## Phase 3: Story 1 - Search\n- [ ] T003 a\n## Phase 4: Story 2 - Filters\n- [ ] T004 b\n\
+## Phase 5: Polish\n- [ ] T005 c\n## Dependencies\n- Polish depends on all stories\n");
+        assert_eq!(edges(&doc), ["T003>T005@8", "T004>T005@8"]);
+    }
+
+    #[test]
+    fn a_story_named_by_label_is_not_widened_by_its_other_words() {
+        let doc = parse(
+            "## Phase 1: Setup\n- [ ] T001 a\n## Phase 2: Checkout\n- [ ] T002 [US1] Cart page\n\
+- [ ] T003 Payment client\n## Phase 3: Polish\n- [ ] T004 d\n## Dependencies\n\
+- Polish depends on the US1 checkout pages\n- Setup of the build tooling before Checkout\n",
+        );
+        assert_eq!(edges(&doc), ["T002>T004@9", "T001>T002@10", "T001>T003@10"]);
+        assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    }
+
+    #[test]
+    fn a_range_of_dashed_suffix_ids_splits_between_them() {
+        let doc = parse(
+            "- [ ] T053-TEST a\n- [ ] T054-TEST b\n- [ ] T055-TEST c\n- [ ] T060 d\n\
+## Dependencies\n- T053-TEST-T055-TEST before T060\n",
+        );
+        assert_eq!(
+            edges(&doc),
+            ["T053-TEST>T060@6", "T054-TEST>T060@6", "T055-TEST>T060@6"]
+        );
+    }
+
+    #[test]
+    fn a_side_of_filler_words_is_the_phase_it_is_said_in() {
+        let doc = parse(
+            "## Phase 1: Setup\n- [ ] T001 a\n## Phase 2: Core\n- [ ] T002 b\n- [ ] T003 c\n\n\
+**Dependencies**: Can start after Phase 1\n",
+        );
+        assert_eq!(edges(&doc), ["T001>T002@7", "T001>T003@7"]);
+        assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    }
+
+    #[test]
+    fn words_shorter_than_four_letters_name_no_phase() {
+        let doc = parse("## Phase 3: User Story 1 - Sign in\n- [ ] T003 a\n## Phase 4: User Story 2 - Log in\n- [ ] T004 b\n\
+## Phase 5: Polish\n- [ ] T005 c\n## Dependencies\n- Polish after Sign in\n");
+        assert_eq!(edges(&doc), ["T003>T005@8"]);
+    }
+
+    #[test]
+    fn a_phase_word_without_a_number_names_the_phase_by_its_title() {
+        let doc = parse(
+            "## Phase 3: User Story 1 - Search\n- [ ] T003 a\n## Phase 4: Polish\n- [ ] T004 b\n\
+## Dependencies\n- Polish phase depends on all user stories\n",
+        );
+        assert_eq!(edges(&doc), ["T003>T004@6"]);
+        assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    }
+
+    #[test]
+    fn stories_are_named_by_number_wherever_they_stand() {
+        let doc = parse("## Phase 3: User Story 1 - Search\n- [ ] T003 a\n## Phase 4: User Story 2 - Filters\n- [ ] T004 b\n\
+## Phase 5: User Story 3 - Export\n- [ ] T005 c\n## Phase 6: Polish\n- [ ] T006 d\n## Dependencies\n\
+- User Story 3 depends on User Story 2\n- Polish depends on US1 and US2\n");
+        assert_eq!(
+            edges(&doc),
+            ["T004>T005@10", "T003>T006@11", "T004>T006@11"]
+        );
+        assert!(names_a_story("Phase 3: User Story 1 - Search"));
+        assert!(names_a_story("Phase 4: US2 Filters"));
+        assert!(!names_a_story("Phase 2: User management"));
     }
 }
