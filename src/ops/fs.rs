@@ -874,13 +874,30 @@ mod tests {
         fs::write(dir.path().join("docker"), "file").unwrap();
         fs::create_dir(dir.path().join("dir")).unwrap();
         let w = writer(dir.path(), false, true);
-        let err = w.write("docker/Dockerfile", "x", false).unwrap_err();
-        assert_eq!(
-            err.file(),
-            Some(dir.path().join("docker/Dockerfile").as_path())
-        );
+        for (rel, named) in [
+            ("docker/Dockerfile", "docker/Dockerfile"),
+            ("docker/a/Dockerfile", "docker/a"),
+        ] {
+            let err = w.write(rel, "x", false).unwrap_err();
+            assert_eq!(err.message(), "a file is in the way of this path", "{rel}");
+            assert_eq!(err.file(), Some(dir.path().join(named).as_path()));
+            assert!(w.current(rel).is_err(), "{rel}");
+        }
         let err = w.write("dir", "x", false).unwrap_err();
         assert_eq!(err.message(), "a directory is in the way");
+    }
+
+    /// A parent directory the filesystem refuses to make (procfs makes none) is an
+    /// error naming it, and nothing is written.
+    #[test]
+    fn a_directory_that_cannot_be_made_is_an_error_naming_it() {
+        let w = writer(Path::new("/proc/self"), false, false);
+        let err = w.write("made/here", "x", false).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "cannot create: No such file or directory (os error 2)"
+        );
+        assert_eq!(err.file(), Some(Path::new("/proc/self/made")));
     }
 
     #[test]

@@ -163,4 +163,12 @@ mod tests {
         assert_eq!(west.date(), "@5 -0700");
         assert_eq!(Ident::parse("no date here"), None);
     }
+
+    /// UTC is `+0000`, as git writes it; only zones west of it take a minus.
+    #[test]
+    fn the_date_of_utc_has_a_plus_sign() {
+        let utc = Ident::parse("A <a@b> 1700000000 +0000").unwrap();
+        assert_eq!(utc.offset, 0);
+        assert_eq!(utc.date(), "@1700000000 +0000");
+    }
 }
