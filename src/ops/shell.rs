@@ -1,5 +1,5 @@
-//! Cargo-style terminal output: right-aligned coloured status verbs, warnings
-//! and notes on stderr; data on stdout. Every verb prints through here. A
+//! Cargo-style terminal output: right-aligned coloured status verbs and
+//! warnings on stderr; data on stdout. Every verb prints through here. A
 //! failed write of data is remembered and reported by `finish` (exit 1); a
 //! closed pipe (`| head`) only stops the output, quietly.
 
@@ -7,7 +7,7 @@ use crate::{Diagnostic, Severity};
 use anstream::{AutoStream, ColorChoice};
 use anstyle::Style;
 use std::fmt::Display;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Color {
@@ -28,14 +28,12 @@ pub enum Verbosity {
 const STATUS: Style = clap_cargo::style::GOOD;
 const WARNING: Style = clap_cargo::style::WARN;
 const ERROR: Style = clap_cargo::style::ERROR;
-const NOTE: Style = clap_cargo::style::NOTE;
 const HELP: Style = clap_cargo::style::TRANSIENT;
 
 pub struct Shell {
     err: AutoStream<std::io::Stderr>,
     out: AutoStream<std::io::Stdout>,
     verbosity: Verbosity,
-    color: bool,
     /// The first failed write to stdout; later data is not written.
     out_failed: Option<std::io::Error>,
 }
@@ -47,27 +45,16 @@ impl Shell {
             Color::Always => ColorChoice::Always,
             Color::Never => ColorChoice::Never,
         };
-        let err = AutoStream::new(std::io::stderr(), choice);
-        let color = !matches!(err.current_choice(), ColorChoice::Never);
         Shell {
-            err,
+            err: AutoStream::new(std::io::stderr(), choice),
             out: AutoStream::new(std::io::stdout(), choice),
             verbosity,
-            color,
             out_failed: None,
         }
     }
 
     pub fn verbosity(&self) -> Verbosity {
         self.verbosity
-    }
-
-    pub fn color_enabled(&self) -> bool {
-        self.color
-    }
-
-    pub fn out_is_terminal(&self) -> bool {
-        std::io::stdout().is_terminal()
     }
 
     /// `   Generated specs/001-x/tasks.md (23 tasks)`, silent under `--quiet`.
@@ -106,12 +93,6 @@ impl Shell {
                 self.err,
                 "{style}{severity}{style:#}: {location}: {message}"
             );
-        }
-    }
-
-    pub fn note(&mut self, message: impl Display) {
-        if self.verbosity == Verbosity::Verbose {
-            let _ = writeln!(self.err, "{NOTE}note{NOTE:#}: {message}");
         }
     }
 
