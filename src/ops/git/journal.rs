@@ -378,16 +378,100 @@ mod tests {
         let git = Git::discover(dir).unwrap();
         let tasks = dir.join("a.txt");
         let head = git.head_commit().unwrap().map(|c| c.id());
-        let edit = TaskEdit {
-            file: &tasks,
-            before: b"a\n",
-            after: b"a2\n",
-            label: "done T001",
-        };
+        let edit = edit(&tasks);
         let journal = Journal::begin(&git, &edit, head).unwrap();
         fs::write(&tasks, "a2\n").unwrap();
         std::mem::forget(journal);
         git
+    }
+
+    fn edit(tasks: &Path) -> TaskEdit<'_> {
+        TaskEdit {
+            file: tasks,
+            before: b"a\n",
+            after: b"a2\n",
+            label: "done T001",
+        }
+    }
+
+    /// A `git add` holds `index.lock` for milliseconds: a lock released within the
+    /// wait is taken, not reported as held.
+    #[test]
+    fn an_index_lock_released_meanwhile_is_taken() {
+        let dir = repo();
+        let git = Git::discover(dir.path()).unwrap();
+        let lock = dir.path().join(".git/index.lock");
+        fs::write(&lock, "another git").unwrap();
+        let release = {
+            let lock = lock.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(200));
+                fs::remove_file(lock).unwrap();
+            })
+        };
+        let tasks = dir.path().join("a.txt");
+        let head = git.head_commit().unwrap().map(|c| c.id());
+        let journal = Journal::begin(&git, &edit(&tasks), head).unwrap();
+        release.join().unwrap();
+        assert!(journal.record.owns_lock());
+        journal.finish().unwrap();
+        assert!(!lock.exists());
+    }
+
+    /// Only a lock that exists is waited on: an index whose directory is gone
+    /// fails at once with the reason, and nothing is left behind.
+    #[test]
+    fn a_lock_that_cannot_be_made_is_reported_at_once() {
+        let dir = repo();
+        let mut git = Git::discover(dir.path()).unwrap();
+        git.index = dir.path().join("gone/index");
+        let tasks = dir.path().join("a.txt");
+        let started = Instant::now();
+        let err = Journal::begin(&git, &edit(&tasks), None)
+            .err()
+            .expect("no lock");
+        assert!(started.elapsed() < LOCK_WAIT, "{:?}", started.elapsed());
+        assert_eq!(
+            err.message(),
+            "cannot create: No such file or directory (os error 2)"
+        );
+        assert_eq!(
+            err.file(),
+            Some(dir.path().join("gone/index.lock").as_path())
+        );
+        assert!(!dir.path().join(".git/cargo-tasks").exists());
+    }
+
+    /// The commit was recorded but HEAD never moved to it: back, not forward.
+    #[test]
+    fn a_run_killed_between_recording_the_commit_and_moving_head_is_rolled_back() {
+        let dir = repo();
+        let git = Git::discover(dir.path()).unwrap();
+        let tasks = dir.path().join("a.txt");
+        let head = git.head_commit().unwrap().map(|c| c.id());
+        let mut journal = Journal::begin(&git, &edit(&tasks), head).unwrap();
+        fs::write(&tasks, "a2\n").unwrap();
+        let never_head = Oid::from_str("1111111111111111111111111111111111111111").unwrap();
+        journal.committing(never_head).unwrap();
+        std::mem::forget(journal);
+        assert_eq!(
+            git.recover().unwrap().unwrap(),
+            "the interrupted `done T001` was rolled back: tasks.md restored, nothing committed"
+        );
+        assert_eq!(fs::read_to_string(&tasks).unwrap(), "a\n");
+        assert!(!dir.path().join(".git/index.lock").exists());
+    }
+
+    /// A record that cannot be read is an error, and it stays for a later run.
+    #[test]
+    fn a_journal_that_cannot_be_read_is_an_error_and_kept() {
+        let dir = repo();
+        let journal = dir.path().join(".git/cargo-tasks/journal");
+        fs::create_dir_all(&journal).unwrap();
+        let err = Git::discover(dir.path()).unwrap().recover().unwrap_err();
+        assert!(err.message().starts_with("cannot read: "), "{err}");
+        assert_eq!(err.file(), Some(journal.as_path()));
+        assert!(journal.is_dir());
     }
 
     #[test]
@@ -459,12 +543,7 @@ mod tests {
         let git = Git::discover(dir.path()).unwrap();
         let tasks = dir.path().join("a.txt");
         let parent = git.head_commit().unwrap();
-        let edit = TaskEdit {
-            file: &tasks,
-            before: b"a\n",
-            after: b"a2\n",
-            label: "done T001",
-        };
+        let edit = edit(&tasks);
         let mut journal =
             Journal::begin(&git, &edit, parent.as_ref().map(git2::Commit::id)).unwrap();
         let idents = git.spawn_idents().unwrap();
