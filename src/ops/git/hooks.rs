@@ -76,11 +76,14 @@ impl Git {
 /// is killed.
 const GRACE: Duration = Duration::from_secs(5);
 
+/// How often a running hook is looked at: at most this much is added to a
+/// quick hook's time.
+const POLL: Duration = Duration::from_millis(10);
+
 /// Waits for `child`, passing a signal that arrives meanwhile on to it (and
 /// killing it if it ignores the signal).
 fn wait(child: &mut std::process::Child) -> std::io::Result<ExitStatus> {
     let mut forwarded: Option<Instant> = None;
-    let mut pause = Duration::from_millis(1);
     loop {
         if let Some(status) = child.try_wait()? {
             return Ok(status);
@@ -93,8 +96,7 @@ fn wait(child: &mut std::process::Child) -> std::io::Result<ExitStatus> {
             Some(since) if since.elapsed() > GRACE => child.kill()?,
             _ => {}
         }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(20));
+        std::thread::sleep(POLL);
     }
 }
 
