@@ -848,6 +848,19 @@ mod tests {
     }
 
     #[test]
+    fn a_range_on_both_sides_still_moves_a_task_after_its_later_phase() {
+        let text = "## Phase 1: Setup\n- [ ] T004 [P] d in d.rs\n## Phase 2: Core\n\
+                    - [ ] T001 [P] a in a.rs\n- [ ] T002 [P] b in b.rs\n- [ ] T003 [P] c in c.rs\n\
+                    ## Dependencies\n- T001-T003 before T003-T004\n";
+        let doc = parse(text);
+        assert_eq!(Graph::new(&doc).cycle(), None);
+        assert_eq!(
+            batches(text),
+            [vec!["T001", "T002"], vec!["T003"], vec!["T004"]]
+        );
+    }
+
+    #[test]
     fn self_dependency_is_not_an_edge() {
         let doc = parse("- [ ] T001 a (depends on T001)\n");
         assert!(Graph::new(&doc).cycle().is_none());
