@@ -154,6 +154,26 @@ fn a_directory_holding_a_submodule_commits_it_as_one_entry() {
     assert_eq!(repo.git(&["status", "--porcelain"]), "A  .gitmodules\n");
 }
 
+/// As `git add vendor/`: a repository of its own inside the named directory,
+/// though no submodule, is one gitlink entry holding its checked-out commit.
+#[test]
+fn an_embedded_repository_is_committed_as_one_entry_not_walked() {
+    let repo = Repo::new("## Phase 1\n- [ ] T001 Vendor in vendor/\n");
+    let lib = Repo::new("## Phase 1\n- [ ] T001 Nothing\n");
+    repo.git(&["clone", "-q", lib.root().to_str().unwrap(), "vendor/lib"]);
+    repo.write("vendor/README.md", "vendored\n");
+    repo.ok(&["done", "T001"]);
+    assert_eq!(
+        repo.git(&["show", "--name-status", "--format=", "HEAD"]),
+        "M\tspecs/001-x/tasks.md\nA\tvendor/README.md\nA\tvendor/lib\n"
+    );
+    assert_eq!(
+        repo.git(&["ls-tree", "HEAD", "vendor/lib"]),
+        format!("160000 commit {}\tvendor/lib\n", lib.head().trim())
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
 #[test]
 fn a_git_entry_that_is_no_repository_is_left_out_and_its_directory_walked() {
     let repo = Repo::new("## Phase 1\n- [ ] T001 Write docker/ and tools/\n");
