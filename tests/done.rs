@@ -71,6 +71,24 @@ fn done_checks_the_task_and_commits_it_with_its_paths() {
     assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]), "2\n");
 }
 
+/// The work tree is where `.git` is, not the directory `done` runs in.
+#[test]
+fn done_from_a_subdirectory_commits_the_paths_from_the_work_tree_root() {
+    let repo = repo();
+    repo.write("docker/Dockerfile", "FROM scratch\n");
+    let output = repo.run_in(&repo.root().join("src"), &["done", "T001"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        repo.git(&["show", "--name-only", "--format=", "HEAD"]),
+        "docker/Dockerfile\nspecs/001-x/tasks.md\n"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
 #[test]
 fn cargo_subcommand_form_and_several_ids_make_one_commit_each() {
     let repo = repo();
