@@ -115,3 +115,44 @@ fn feature_paths_from_the_current_directory_select_the_feature() {
         assert!(!root.join("specs/001-first/tasks.md").exists(), "{wanted}");
     }
 }
+
+/// A file kept because it differs is a status in warning colour and a warning
+/// on stderr; `-q` silences both, as it silences the other statuses (the quiet run
+/// writes the other files, so the second finds them unchanged).
+#[test]
+fn kept_files_are_warned_about_unless_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/service/.");
+    let copied = Command::new("cp")
+        .arg("-a")
+        .arg(fixture)
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    std::fs::create_dir(dir.path().join("docker")).unwrap();
+    std::fs::write(dir.path().join("docker/setup.sh"), "# mine\n").unwrap();
+    let quiet = cargo_tasks(dir.path(), &["tasks", "scaffold", "-q"], Some("never"));
+    assert_eq!(quiet.status.code(), Some(0), "{}", text(&quiet.stderr));
+    assert_eq!(text(&quiet.stderr), "");
+    let loud = cargo_tasks(dir.path(), &["tasks", "scaffold"], Some("always"));
+    assert_eq!(loud.status.code(), Some(0), "{}", text(&loud.stderr));
+    let stderr = text(&loud.stderr);
+    assert!(
+        stderr.contains(
+            "\x1b[1m\x1b[33m        Kept\x1b[0m docker/setup.sh (differs; use --force to overwrite)\n"
+        ),
+        "{stderr:?}"
+    );
+    assert!(
+        stderr.ends_with(
+            "\x1b[1m\x1b[33mwarning\x1b[0m: 1 file(s) differ from the templates and were kept; \
+             review them with --dry-run, overwrite them with --force\n"
+        ),
+        "{stderr:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("docker/setup.sh")).unwrap(),
+        "# mine\n"
+    );
+}
