@@ -251,3 +251,30 @@ fn a_check_past_its_time_limit_is_stopped_with_its_processes_and_changes_nothing
     );
     assert_eq!(state(&repo), before);
 }
+
+/// A check past its time limit is asked to stop (SIGTERM) before it is killed:
+/// its trap runs and can clean up, as a test script removing its containers does.
+#[test]
+fn a_check_past_its_time_limit_is_asked_to_stop_first_so_its_trap_runs() {
+    let marks = tempfile::tempdir().unwrap();
+    let trapped = marks.path().join("trapped");
+    let repo = Repo::with_manifest(
+        TASKS_MD,
+        "\n[package.metadata.tasks]\nverify-timeout = \"1s\"\n",
+    );
+    let script = format!(
+        "#!/bin/sh\ntrap 'echo cleaned up > {trapped}; exit 1' TERM\necho started\nsleep 300 &\nwait\n",
+        trapped = trapped.display()
+    );
+    repo.executable("docker/test/health_test.sh", &script);
+    let before = state(&repo);
+    let output = repo.run(&["done", "T001", "--verify"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("did not finish within 1s"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&trapped).unwrap_or_else(|e| panic!("{e}: {stderr}")),
+        "cleaned up\n"
+    );
+    assert_eq!(state(&repo), before);
+}
