@@ -303,6 +303,55 @@ fn sigint_while_the_hook_runs_restores_and_exits_by_the_signal() {
     assert_interrupted("INT", 2);
 }
 
+/// SIGTERM while a `--verify` check runs: the check, in a process group of
+/// its own, is passed the signal (its trap runs); `done` changes nothing and
+/// dies of the signal.
+#[test]
+fn sigterm_while_a_verify_check_runs_is_passed_to_the_check() {
+    use std::os::unix::process::ExitStatusExt;
+    let repo = Repo::new(
+        "# Tasks: x\n\n## Phase 1: Tests\n- [ ] T001 Health test in docker/test/health_test.sh\n",
+    );
+    repo.executable(
+        "docker/test/health_test.sh",
+        "#!/bin/sh\ntrap 'touch .git/check-stopped; exit 1' TERM\ntouch .git/check-started\nsleep 10 &\nwait\n",
+    );
+    let before = State::of(&repo);
+    let child = repo.spawn(&["done", "T001", "--verify"]);
+    let started = repo.root().join(".git/check-started");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !started.exists() {
+        assert!(Instant::now() < deadline, "the check never started");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap()
+        .success());
+    let start = Instant::now();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        start.elapsed() < Duration::from_secs(4),
+        "the check was not stopped: {stderr}"
+    );
+    assert_eq!(output.status.signal(), Some(15), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error: specs/001-x/tasks.md:4: interrupted by SIGTERM\n  \
+             help: T001 stays open and nothing was committed\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        repo.root().join(".git/check-stopped").exists(),
+        "the check's trap ran: {stderr}"
+    );
+    assert_eq!(State::of(&repo), before);
+}
+
 #[test]
 fn a_hook_that_ignores_the_signal_is_killed_after_a_grace_period() {
     use std::os::unix::process::ExitStatusExt;
