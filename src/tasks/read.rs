@@ -1327,6 +1327,16 @@ T013 must finish first\n- T014 - T016 in parallel\n```\n- T017 in a fence\n```\n
     }
 
     #[test]
+    fn a_phase_dependencies_heading_is_part_of_the_section_not_a_phase() {
+        let text = "## Phase 1: Setup\n- [ ] T001 a\n## Phase 2: Core\n- [ ] T002 b\n\
+## Dependencies & Execution Order\n### Phase Dependencies\n- Setup before Core\n";
+        let doc = parse(text);
+        let titles: Vec<&str> = doc.phases.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["", "Phase 1: Setup", "Phase 2: Core"]);
+        assert_eq!(edges(&doc), ["T001>T002@7"]);
+    }
+
+    #[test]
     fn phases_are_top_headings_and_phase_headings_at_any_level() {
         let text = "# Tasks: Search\n## Setup\n- [ ] T001 a\n### Phase 2: Core\n- [ ] T002 b\n\
 #### Tests for the parser\n- [ ] T003 c\n";
