@@ -310,6 +310,26 @@ mod tests {
     }
 
     #[test]
+    fn a_task_whose_facts_changed_is_found_by_its_words_and_paths_together() {
+        // T004 names the file but says something else; T006 says the same
+        // words of another file; T005 is the task.
+        let previous = "## Phase 3.2: Core Implementation\n\
+                        - [ ] T004 Lint the script in docker/healthcheck.sh\n\
+                        - [ ] T006 Health check in docker/other.sh\n\
+                        - [x] T005 Health check (GET /dev/tcp → 200) in docker/healthcheck.sh\n";
+        let drafts = vec![draft(
+            PhaseKind::Core,
+            "Health check (GET /healthz → 200)",
+            "docker/healthcheck.sh",
+            &[],
+        )];
+        let merged = merge(&drafts, false, Some(&Previous::parse(previous)));
+        assert_eq!(merged.tasks[0].id, TaskId::new('T', 5));
+        let kept: Vec<String> = merged.kept.iter().map(|k| k.task.id.to_string()).collect();
+        assert_eq!(kept, ["T004", "T006"]);
+    }
+
+    #[test]
     fn a_task_whose_quoting_changed_keeps_its_id_and_mark() {
         let previous = "## Phase 3.1: Setup\n\
                         - [x] T004 Apply research decision \"tini as PID 1, exec \"$@\".\" in docker/entrypoint.rs\n\
@@ -404,13 +424,13 @@ mod tests {
                         - T001 blocks T002\n- Tests (T018-T023) before T035, T036\n\
                         Task: \"Create in docker/\"\n\
                         - [x] All build requirements have tasks\n\
-                        - [ ] remember the registry\nCall ops first.\n";
+                        - [ ] remember the registry\n\nCall ops first.\n";
         let lost = hand_written_lines(&Previous::parse(previous), "# Tasks: x\n");
         assert_eq!(
             lost,
             [
                 (8, "- [ ] remember the registry".to_string()),
-                (9, "Call ops first.".to_string())
+                (10, "Call ops first.".to_string())
             ]
         );
     }

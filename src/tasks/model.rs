@@ -160,6 +160,13 @@ mod tests {
         assert_eq!(TaskId::parse("T003-"), None);
         assert_eq!(TaskId::parse("T003a1"), None);
         assert_eq!(TaskId::parse("T003abcdefghi"), None);
+        // A dashed suffix is a word: a letter first, eight bytes at most.
+        assert_eq!(TaskId::parse("T010-20"), None);
+        assert_eq!(
+            TaskId::parse("T090-RELEASE").map(|id| id.to_string()),
+            Some("T090-RELEASE".into())
+        );
+        assert_eq!(TaskId::parse("T090-RELEASES"), None);
         let order = ["T007", "T007a", "T007b", "T008", "T053-TEST"];
         let mut ids: Vec<TaskId> = order
             .iter()
