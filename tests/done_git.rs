@@ -76,6 +76,32 @@ fn sparse_checkout_entries_stay_as_git_commit_only_leaves_them() {
     );
 }
 
+/// `git add docker/` updates tracked files inside an ignored directory too:
+/// ignore rules only keep out untracked files.
+#[test]
+fn tracked_files_in_an_ignored_directory_are_committed_as_git_commits_them() {
+    let repo = Repo::new("## Phase 1\n- [ ] T001 Tune the services in docker/\n");
+    repo.write(".gitignore", "/target\nCargo.lock\ndocker/cache/\n");
+    repo.write("docker/cache/keep.txt", "one\n");
+    repo.write("docker/cache/later.txt", "later\n");
+    repo.git(&["add", ".gitignore"]);
+    repo.git(&["add", "-f", "docker/cache/keep.txt"]);
+    repo.git(&["add", "-f", "-N", "docker/cache/later.txt"]);
+    repo.git(&["commit", "-q", "-m", "cache"]);
+    repo.write("docker/cache/keep.txt", "two\n");
+    repo.write("docker/cache/new.txt", "new\n");
+    let repo = same_as_git_commit_only(
+        repo,
+        "T001",
+        &["docker/"],
+        "T001: Tune the services in docker/",
+    );
+    assert_eq!(
+        repo.git(&["show", "--name-status", "--format=", "HEAD"]),
+        "M\tdocker/cache/keep.txt\nA\tdocker/cache/later.txt\nM\tspecs/001-x/tasks.md\n"
+    );
+}
+
 #[test]
 fn intent_to_add_entries_are_committed_when_named_and_kept_otherwise() {
     let repo = Repo::new("## Phase 1\n- [ ] T001 Write docker/run.sh\n");

@@ -122,11 +122,13 @@ impl Stager<'_> {
             };
             for entry in entries.flatten() {
                 let rel = current.join(entry.file_name());
+                let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
                 // libgit2 counts every `.git` entry as ignored, as git never adds one.
-                if self.is_skipped(&rel) || !self.tracked_or_not_ignored(index, &rel)? {
+                let wanted = self.tracked_or_not_ignored(index, &rel)?
+                    || is_dir && tracks_below(index, &rel);
+                if self.is_skipped(&rel) || !wanted {
                     continue;
                 }
-                let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
                 if is_dir && !self.is_repository(index, &rel) {
                     pending.push(rel);
                 } else {
@@ -141,6 +143,14 @@ impl Stager<'_> {
     fn tracked_or_not_ignored(&self, index: &Index, path: &Path) -> Result<bool, git2::Error> {
         Ok(index.get_path(path, 0).is_some() || !self.repo.is_path_ignored(path)?)
     }
+}
+
+/// Whether `index` has an entry below the directory `dir`: an ignored
+/// directory still holds the tracked files in it, which `git add` updates.
+fn tracks_below(index: &Index, dir: &Path) -> bool {
+    index
+        .iter()
+        .any(|entry| Path::new(&entry_path(&entry)).starts_with(dir))
 }
 
 /// The tree to commit: `base` (HEAD's tree, or none) with `paths` as
