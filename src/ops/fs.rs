@@ -887,6 +887,22 @@ mod tests {
         assert_eq!(err.message(), "a directory is in the way");
     }
 
+    /// Only a path through a file is "in the way"; another failure to look at a
+    /// path is reported as it is.
+    #[test]
+    fn a_name_too_long_is_reported_as_such_not_as_a_file_in_the_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = "n".repeat(300);
+        let err = writer(dir.path(), false, false)
+            .write(&long, "x", false)
+            .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "cannot inspect: File name too long (os error 36)"
+        );
+        assert_eq!(err.file(), Some(dir.path().join(&long).as_path()));
+    }
+
     /// A parent directory the filesystem refuses to make (procfs makes none) is an
     /// error naming it, and nothing is written.
     #[test]
