@@ -76,6 +76,31 @@ fn sparse_checkout_entries_stay_as_git_commit_only_leaves_them() {
     );
 }
 
+/// An executable keeps its mode 100755 and a symlink is committed as a link
+/// (mode 120000, its target as content).
+#[test]
+fn executables_and_symlinks_keep_their_modes() {
+    let repo = Repo::new("## Phase 1\n- [ ] T001 Tune the services in docker/\n");
+    repo.executable("docker/run.sh", "#!/bin/sh\n");
+    std::os::unix::fs::symlink("run.sh", repo.root().join("docker/current")).unwrap();
+    repo.git(&["add", "docker"]);
+    repo.git(&["commit", "-q", "-m", "scripts"]);
+    repo.executable("docker/run.sh", "#!/bin/sh\nexit 0\n");
+    fs::remove_file(repo.root().join("docker/current")).unwrap();
+    std::os::unix::fs::symlink("other.sh", repo.root().join("docker/current")).unwrap();
+    let repo = same_as_git_commit_only(
+        repo,
+        "T001",
+        &["docker/"],
+        "T001: Tune the services in docker/",
+    );
+    assert_eq!(
+        repo.git(&["ls-tree", "HEAD", "docker/"]),
+        "120000 blob d39b79dccef71b09b2711ba863585bdfef34bf42\tdocker/current\n\
+         100755 blob 039e4d0069c5c26909f86c505b9de66182e6d1f3\tdocker/run.sh\n"
+    );
+}
+
 /// `git add docker/` updates tracked files inside an ignored directory too:
 /// ignore rules only keep out untracked files.
 #[test]
