@@ -303,6 +303,20 @@ fn sigint_while_the_hook_runs_restores_and_exits_by_the_signal() {
     assert_interrupted("INT", 2);
 }
 
+/// The grace period starts with a signal: a hook slower than it, with no
+/// signal, runs to its end and the commit lands.
+#[test]
+fn a_slow_hook_without_a_signal_is_left_to_finish() {
+    let repo = repo();
+    repo.hook("pre-commit", "#!/bin/sh\nsleep 6\n");
+    repo.write("docker/Dockerfile", "FROM scratch\n# changed\n");
+    repo.ok(&["done", "T001", "--quiet"]);
+    assert_eq!(
+        repo.git(&["show", "--name-only", "--format=", "HEAD"]),
+        "docker/Dockerfile\nspecs/001-x/tasks.md\n"
+    );
+}
+
 /// SIGTERM while a `--verify` check runs: the check, in a process group of
 /// its own, is passed the signal (its trap runs); `done` changes nothing and
 /// dies of the signal.
@@ -358,7 +372,7 @@ fn a_hook_that_ignores_the_signal_is_killed_after_a_grace_period() {
     let repo = repo();
     repo.hook(
         "pre-commit",
-        "#!/bin/sh\ntrap '' TERM\ntouch .git/hook-started\nsleep 10 &\nwait\n",
+        "#!/bin/sh\ntrap '' TERM\ntouch .git/hook-started\nsleep 30 &\nwait\n",
     );
     repo.write("docker/Dockerfile", "FROM scratch\n# changed\n");
     let before = State::of(&repo);
