@@ -778,16 +778,8 @@ fn first_clause(side: &str) -> &str {
 
 /// Sentences: split at `. `, `; ` and line ends.
 fn sentences(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    for part in text.split(['\n', ';']) {
-        let mut rest = part;
-        while let Some(at) = rest.find(". ") {
-            out.push(&rest[..at]);
-            rest = &rest[at + 2..];
-        }
-        out.push(rest);
-    }
-    out.into_iter()
+    text.split(['\n', ';'])
+        .flat_map(|part| part.split(". "))
         .map(|s| s.trim().trim_end_matches('.'))
         .filter(|s| !s.is_empty())
         .collect()
