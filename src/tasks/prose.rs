@@ -1066,7 +1066,7 @@ mod tests {
 ### Implementation for User Story 2\n- [ ] T021 [US2] Filter model in src/models/filter.rs\n\
 - [ ] T022 [US2] Filter service in src/services/filter.rs\n\
 ## Dependencies\n### Within Each User Story\n- Tests before implementation\n- Models before services\n\
-- Migrations before seed data\n",
+- Migrations before models\n",
         );
         assert_eq!(
             edges(&doc),
@@ -1081,7 +1081,7 @@ mod tests {
         );
         assert_eq!(
             messages(&doc),
-            ["17: cannot tell which tasks `Migrations before seed data` orders; no dependency read from it"]
+            ["17: cannot tell which tasks `Migrations before models` orders; no dependency read from it"]
         );
     }
 
