@@ -115,8 +115,7 @@ fn cover(edges: &[(usize, usize)]) -> Vec<(Group, Group)> {
     let mut open: BTreeSet<(usize, usize)> = edges.iter().copied().collect();
     let mut chosen = Vec::new();
     while !open.is_empty() {
-        // The first of the candidates that state the most open edges: at
-        // least one, as every edge is in a candidate.
+        // The first of the candidates that state the most open edges.
         let Some((_, best)) = candidates
             .iter()
             .enumerate()
@@ -124,6 +123,8 @@ fn cover(edges: &[(usize, usize)]) -> Vec<(Group, Group)> {
                 let states = pairs(before, after).filter(|p| open.contains(p)).count();
                 ((states, std::cmp::Reverse(at)), (before, after))
             })
+            // Every open edge is in a candidate; the filter only rules out a loop.
+            .filter(|((states, _), _)| *states > 0)
             .max_by_key(|(key, _)| *key)
         else {
             break;
