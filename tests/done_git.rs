@@ -102,7 +102,7 @@ fn executables_and_symlinks_keep_their_modes() {
 }
 
 /// `git add docker/` updates tracked files inside an ignored directory too:
-/// ignore rules only keep out untracked files.
+/// ignore rules only keep out untracked files (and repositories).
 #[test]
 fn tracked_files_in_an_ignored_directory_are_committed_as_git_commits_them() {
     let repo = Repo::new("## Phase 1\n- [ ] T001 Tune the services in docker/\n");
@@ -115,6 +115,13 @@ fn tracked_files_in_an_ignored_directory_are_committed_as_git_commits_them() {
     repo.git(&["commit", "-q", "-m", "cache"]);
     repo.write("docker/cache/keep.txt", "two\n");
     repo.write("docker/cache/new.txt", "new\n");
+    let lib = Repo::new("## Phase 1\n- [ ] T001 Nothing\n");
+    repo.git(&[
+        "clone",
+        "-q",
+        lib.root().to_str().unwrap(),
+        "docker/cache/lib",
+    ]);
     let repo = same_as_git_commit_only(
         repo,
         "T001",
