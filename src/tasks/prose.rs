@@ -955,19 +955,7 @@ fn story_key(story: &str) -> String {
 mod tests {
     use super::*;
     use crate::tasks::read::parse;
-
-    /// Every stated edge as `before>after@line`, in file order.
-    fn edges(doc: &TasksDoc) -> Vec<String> {
-        let mut out = Vec::new();
-        for d in &doc.dependencies {
-            for b in &d.before {
-                for a in &d.after {
-                    out.push(format!("{b}>{a}@{}", d.line));
-                }
-            }
-        }
-        out
-    }
+    use crate::tasks::read::tests::edges;
 
     fn messages(doc: &TasksDoc) -> Vec<String> {
         doc.problems

@@ -848,7 +848,7 @@ impl TaskEntry {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn id(text: &str) -> TaskId {
@@ -867,8 +867,8 @@ mod tests {
             .collect()
     }
 
-    /// Every stated edge as `before>after` pairs, in file order.
-    fn edges(doc: &TasksDoc) -> Vec<String> {
+    /// Every stated edge as `before>after@line`, in file order.
+    pub(crate) fn edges(doc: &TasksDoc) -> Vec<String> {
         let mut out = Vec::new();
         for d in &doc.dependencies {
             for b in &d.before {

@@ -812,6 +812,15 @@ mod tests {
         )
     }
 
+    /// A plan whose Project Structure draws `tree`.
+    fn docs_with_tree(tree: &str) -> Documents {
+        let plan = format!(
+            "# Plan\n## Technical Context\n**Language/Version**: Rust\n\
+             ## Project Structure\n### Source Code (repository root)\n```\n{tree}\n```\n"
+        );
+        Documents::new(parse_plan(&plan).unwrap())
+    }
+
     /// The tasks drafted from `docs` for one container at `docker/`.
     fn draft_for(docs: &Documents, runtime: Runtime, packages: &[String], tdd: bool) -> Vec<Draft> {
         let facts = Facts::build(docs, &[]);
@@ -865,11 +874,7 @@ mod tests {
             "specs/001-x/order.md",
         ]
         .join("\n");
-        let plan = format!(
-            "# Plan\n## Technical Context\n**Language/Version**: Rust\n\
-             ## Project Structure\n### Source Code (repository root)\n```\n{tree}\n```\n"
-        );
-        let docs = Documents::new(parse_plan(&plan).unwrap());
+        let docs = docs_with_tree(&tree);
         let paths = |entity| entity_paths(&layout(), Runtime::Debian, entity, &docs);
         assert_eq!(paths("Catalog Entry"), ["src/catalog_entry.rs"]);
         // No name shares a word: the first source file that is no entry point.
@@ -942,11 +947,7 @@ mod tests {
             "specs/001-x/notes.md    # NEW",
         ]
         .join("\n");
-        let plan = format!(
-            "# Plan\n## Technical Context\n**Language/Version**: Rust\n\
-             ## Project Structure\n### Source Code (repository root)\n```\n{tree}\n```\n"
-        );
-        let docs = Documents::new(parse_plan(&plan).unwrap());
+        let docs = docs_with_tree(&tree);
         let new: Vec<&str> = new_in_tree(&docs).iter().map(|p| p.path.as_str()).collect();
         assert_eq!(new, ["docker/probe.sh", "docker/sidecar/", "ops/"]);
         let drafts = draft_for(&docs, Runtime::Debian, &[], false);
