@@ -148,9 +148,8 @@ impl Stager<'_> {
 /// Whether `index` has an entry below the directory `dir`: an ignored
 /// directory still holds the tracked files in it, which `git add` updates.
 fn tracks_below(index: &Index, dir: &Path) -> bool {
-    index
-        .iter()
-        .any(|entry| Path::new(&entry_path(&entry)).starts_with(dir))
+    // `dir/`: a binary search in the sorted index, not a scan of every entry.
+    index.find_prefix(dir.join("")).is_ok()
 }
 
 /// The tree to commit: `base` (HEAD's tree, or none) with `paths` as
