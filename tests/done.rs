@@ -255,6 +255,35 @@ fn a_held_index_lock_fails_cleanly() {
     );
 }
 
+/// A branch lock left by a crashed git is named as what it is, not as
+/// "HEAD moved", and stays: it is not ours to remove.
+#[test]
+fn a_held_branch_lock_fails_cleanly_and_names_the_lock() {
+    let repo = repo();
+    repo.write("docker/Dockerfile", "FROM scratch\n");
+    let branch = repo.git(&["symbolic-ref", "HEAD"]);
+    let lock = format!(".git/{}.lock", branch.trim());
+    let before = Snapshot::take(&repo);
+    repo.write(&lock, "");
+    let stderr = repo.fails(&["done", "T001"]);
+    assert!(
+        stderr.contains(&format!(
+            "another git process holds the lock of {}; nothing was committed",
+            branch.trim()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("if no git process is running, a crashed one left it: rm '/"),
+        "{stderr}"
+    );
+    before.assert_unchanged(&repo);
+    assert!(
+        repo.root().join(&lock).exists(),
+        "someone else's lock must stay"
+    );
+}
+
 #[test]
 fn other_staged_changes_stay_staged_and_out_of_the_commit() {
     let repo = repo();

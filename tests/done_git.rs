@@ -30,17 +30,27 @@ fn state(repo: &Repo) -> String {
     .join("\n--\n")
 }
 
-/// Runs `done <id>` here and, on a copy of the same state, checks the same
-/// box and runs `git commit --only` on tasks.md and `paths`; the states must
-/// be equal. Returns the repository after `done`.
+/// `done <id>` commits what `git commit --only` on tasks.md and `paths` does.
 fn same_as_git_commit_only(repo: Repo, id: &str, paths: &[&str], message: &str) -> Repo {
+    let commit = [
+        &["commit", "-q", "--only", "-m", message, "--", TASKS][..],
+        paths,
+    ]
+    .concat();
+    same_as_git(repo, id, &[commit])
+}
+
+/// Runs `done <id>` here and, on a copy of the same state, checks the same
+/// box and runs the git `commands`; the states must be equal. Returns the
+/// repository after `done`.
+fn same_as_git(repo: Repo, id: &str, commands: &[Vec<&str>]) -> Repo {
     fixed_dates(&repo);
     let theirs = repo.duplicate();
     repo.ok(&["done", id]);
     theirs.write(TASKS, &repo.tasks());
-    let mut args = vec!["commit", "-q", "--only", "-m", message, "--", TASKS];
-    args.extend(paths);
-    theirs.git(&args);
+    for args in commands {
+        theirs.git(args);
+    }
     assert_eq!(state(&repo), state(&theirs));
     repo
 }
@@ -132,6 +142,46 @@ fn tracked_files_in_an_ignored_directory_are_committed_as_git_commits_them() {
         repo.git(&["show", "--name-status", "--format=", "HEAD"]),
         "M\tdocker/cache/keep.txt\nA\tdocker/cache/later.txt\nM\tspecs/001-x/tasks.md\n"
     );
+}
+
+/// A tracked file that became a directory, and a tracked directory that
+/// became a file: `git add` replaces the old entries, and so does `done`,
+/// whether the task names the paths themselves or a directory above them.
+#[test]
+fn a_file_that_became_a_directory_and_back_is_committed_as_git_commits_it() {
+    for paths in [
+        &["docker/entrypoint.d", "docker/probe.sh"][..],
+        &["docker/"],
+    ] {
+        let named = paths.join(" and ");
+        let repo = Repo::new(&format!(
+            "## Phase 1\n- [ ] T001 Split {named}\n- [ ] T002 Join {named}\n"
+        ));
+        repo.write("docker/entrypoint.d", "one script\n");
+        repo.write("docker/probe.sh/inner.sh", "probe\n");
+        repo.git(&["add", "docker"]);
+        repo.git(&["commit", "-q", "-m", "docker"]);
+        std::fs::remove_file(repo.root().join("docker/entrypoint.d")).unwrap();
+        repo.write("docker/entrypoint.d/10-env.sh", "env\n");
+        repo.write("docker/entrypoint.d/20-wait.sh", "wait\n");
+        std::fs::remove_dir_all(repo.root().join("docker/probe.sh")).unwrap();
+        repo.write("docker/probe.sh", "probe inline\n");
+        // `git commit --only` refuses a file that became a directory; `git add`
+        // and a plain commit show what the commit must hold.
+        let add = [&["add", "--", TASKS][..], paths].concat();
+        let split = format!("T001: Split {named}");
+        let repo = same_as_git(
+            repo,
+            "T001",
+            &[add.clone(), vec!["commit", "-q", "-m", &split]],
+        );
+        std::fs::remove_dir_all(repo.root().join("docker/entrypoint.d")).unwrap();
+        repo.write("docker/entrypoint.d", "one script again\n");
+        std::fs::remove_file(repo.root().join("docker/probe.sh")).unwrap();
+        repo.write("docker/probe.sh/inner.sh", "probe again\n");
+        let join = format!("T002: Join {named}");
+        same_as_git(repo, "T002", &[add, vec!["commit", "-q", "-m", &join]]);
+    }
 }
 
 #[test]

@@ -10,6 +10,7 @@ use crate::ops::signal;
 use crate::{Error, Result};
 use git2::{Index, Oid};
 use std::fs;
+use std::path::PathBuf;
 use std::process::Stdio;
 
 /// tasks.md before and after checking (or unchecking) a task.
@@ -268,16 +269,7 @@ impl Git {
     /// Points HEAD's branch (or a detached HEAD) at `commit`, only if it still
     /// points at `parent`.
     fn move_head(&self, commit: Oid, parent: Option<&git2::Commit>, message: &str) -> Result<()> {
-        let head = self
-            .repo
-            .find_reference("HEAD")
-            .map_err(|e| git_error("cannot read HEAD", &e))?;
-        let target = head
-            .symbolic_target()
-            .ok()
-            .flatten()
-            .unwrap_or("HEAD")
-            .to_string();
+        let target = self.head_target()?;
         let subject = message.lines().next().unwrap_or_default();
         let log = format!("commit: {subject}");
         let updated = match parent {
@@ -286,9 +278,48 @@ impl Git {
                 .reference_matching(&target, commit, true, parent.id(), &log),
             None => self.repo.reference(&target, commit, false, &log),
         };
-        updated
-            .map(|_| ())
-            .map_err(|e| git_error("HEAD moved while committing; nothing was committed", &e))
+        updated.map(|_| ()).map_err(|e| {
+            if e.code() == git2::ErrorCode::Locked {
+                let lock = self.ref_lock(&target);
+                let remove = format!(
+                    "if no git process is running, a crashed one left it: rm '{}'",
+                    lock.display()
+                );
+                Error::new(format!(
+                    "another git process holds the lock of {target}; nothing was committed"
+                ))
+                .in_file(lock)
+                .with_help("wait for it to finish and run this again")
+                .with_help(remove)
+            } else {
+                git_error("HEAD moved while committing; nothing was committed", &e)
+            }
+        })
+    }
+
+    /// The reference a commit moves: HEAD's branch, or `HEAD` when detached.
+    pub(super) fn head_target(&self) -> Result<String> {
+        let head = self
+            .repo
+            .find_reference("HEAD")
+            .map_err(|e| git_error("cannot read HEAD", &e))?;
+        Ok(head
+            .symbolic_target()
+            .ok()
+            .flatten()
+            .unwrap_or("HEAD")
+            .to_string())
+    }
+
+    /// The lock file git and libgit2 take to update `reference`: per
+    /// work tree for HEAD, shared by all work trees for branches.
+    pub(super) fn ref_lock(&self, reference: &str) -> PathBuf {
+        let dir = if reference == "HEAD" {
+            self.repo.path()
+        } else {
+            self.repo.commondir()
+        };
+        dir.join(format!("{reference}.lock"))
     }
 }
 

@@ -170,6 +170,7 @@ impl Record {
             )
         } else if head == self.head {
             self.remove_lock()?;
+            self.remove_ref_lock(git)?;
             match self.restore_tasks(git)? {
                 Some(left) => format!("the interrupted `{}` was rolled back; {left}", self.label),
                 None => format!(
@@ -185,6 +186,22 @@ impl Record {
             )
         };
         Ok(note)
+    }
+
+    /// A run killed while libgit2 moved HEAD leaves the branch's lock
+    /// behind, empty or holding the recorded commit: it goes. Anyone else's
+    /// lock stays.
+    fn remove_ref_lock(&self, git: &Git) -> Result<()> {
+        let Some(commit) = &self.commit else {
+            return Ok(());
+        };
+        let lock = git.ref_lock(&git.head_target()?);
+        let ours =
+            fs::read(&lock).is_ok_and(|bytes| format!("{commit}\n").as_bytes().starts_with(&bytes));
+        if ours {
+            fs::remove_file(&lock).map_err(|e| Error::io("remove", &lock, &e))?;
+        }
+        Ok(())
     }
 
     fn remove_lock(&self) -> Result<()> {
@@ -460,6 +477,38 @@ mod tests {
         );
         assert_eq!(fs::read_to_string(&tasks).unwrap(), "a\n");
         assert!(!dir.path().join(".git/index.lock").exists());
+    }
+
+    /// Killed while libgit2 held the branch's lock: the lock is ours when it
+    /// is empty or holds the recorded commit, and goes with the rollback;
+    /// another process's lock stays.
+    #[test]
+    fn a_branch_lock_left_by_the_killed_run_is_removed_and_anyone_elses_kept() {
+        let commit = "1111111111111111111111111111111111111111";
+        for (content, ours) in [
+            (String::new(), true),
+            (format!("{commit}\n"), true),
+            ("11111".to_string(), true),
+            (
+                "2222222222222222222222222222222222222222\n".to_string(),
+                false,
+            ),
+        ] {
+            let dir = repo();
+            let git = Git::discover(dir.path()).unwrap();
+            let tasks = dir.path().join("a.txt");
+            let head = git.head_commit().unwrap().map(|c| c.id());
+            let mut journal = Journal::begin(&git, &edit(&tasks), head).unwrap();
+            fs::write(&tasks, "a2\n").unwrap();
+            journal.committing(Oid::from_str(commit).unwrap()).unwrap();
+            std::mem::forget(journal);
+            let branch = run_git(dir.path(), &["symbolic-ref", "HEAD"]);
+            let lock = dir.path().join(format!(".git/{}.lock", branch.trim()));
+            fs::write(&lock, &content).unwrap();
+            git.recover().unwrap().unwrap();
+            assert_eq!(lock.exists(), !ours, "lock holding {content:?}");
+            assert_eq!(fs::read_to_string(&tasks).unwrap(), "a\n");
+        }
     }
 
     /// A record that cannot be read is an error, and it stays for a later run.

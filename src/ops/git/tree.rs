@@ -78,7 +78,7 @@ impl Stager<'_> {
             Ok(meta) if meta.is_dir() && !self.is_repository(index, rel) => {
                 self.stage_dir(index, rel)
             }
-            Ok(_) if self.tracked_or_not_ignored(index, rel)? => index.add_path(rel),
+            Ok(_) if self.tracked_or_not_ignored(index, rel)? => self.add_file(index, rel),
             Ok(_) => Ok(()),
             Err(_) => {
                 if index.get_path(rel, 0).is_some() {
@@ -113,10 +113,21 @@ impl Stager<'_> {
         Ok(())
     }
 
+    /// Adds a file; the entries of a directory it replaced go, as `git add`
+    /// replaces them.
+    fn add_file(&self, index: &mut Index, rel: &Path) -> Result<(), git2::Error> {
+        index.remove_dir(rel, 0)?;
+        index.add_path(rel)
+    }
+
     fn stage_dir(&self, index: &mut Index, dir: &Path) -> Result<(), git2::Error> {
         self.remove_dir(index, dir)?;
         let mut pending = vec![dir.to_path_buf()];
         while let Some(current) = pending.pop() {
+            // A tracked file that became this directory.
+            if index.get_path(&current, 0).is_some() {
+                index.remove_path(&current)?;
+            }
             let Ok(entries) = fs::read_dir(self.workdir.join(&current)) else {
                 continue;
             };
@@ -132,7 +143,7 @@ impl Stager<'_> {
                 if is_dir && !self.is_repository(index, &rel) {
                     pending.push(rel);
                 } else {
-                    index.add_path(&rel)?;
+                    self.add_file(index, &rel)?;
                 }
             }
         }
@@ -160,31 +171,66 @@ pub(super) fn commit_tree(
     paths: &[String],
     base: Option<&git2::Tree>,
 ) -> Result<Oid, git2::Error> {
-    let empty;
     let base = match base {
-        Some(tree) => tree,
-        None => {
-            empty = repo.find_tree(repo.treebuilder(None)?.write()?)?;
-            &empty
-        }
+        Some(tree) => tree.clone(),
+        None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
     };
+    let kept: Vec<IndexEntry> = staged
+        .iter()
+        .filter(|entry| {
+            let path = entry_path(entry);
+            !intent_to_add(entry) && paths.iter().any(|spec| is_under(&path, spec))
+        })
+        .collect();
+    let kept_paths: HashSet<String> = kept.iter().map(entry_path).collect();
+    let base = without_kind_changes(repo, base, &kept_paths)?;
     let mut update = git2::build::TreeUpdateBuilder::new();
-    let mut kept = HashSet::new();
-    for entry in staged.iter() {
-        let path = entry_path(&entry);
-        if !intent_to_add(&entry) && paths.iter().any(|spec| is_under(&path, spec)) {
-            update.upsert(path.as_str(), entry.id, file_mode(entry.mode));
-            kept.insert(path);
-        }
+    for entry in &kept {
+        update.upsert(entry_path(entry).as_str(), entry.id, file_mode(entry.mode));
     }
     for spec in paths {
-        for path in tree_files(repo, base, spec.trim_end_matches('/')) {
-            if !kept.contains(&path) {
+        for path in tree_files(repo, &base, spec.trim_end_matches('/')) {
+            // Below a file that replaced its directory, nothing is left to remove.
+            let replaced = Path::new(&path).ancestors().any(|above| {
+                above
+                    .to_str()
+                    .is_some_and(|above| kept_paths.contains(above))
+            });
+            if !replaced {
                 update.remove(path.as_str());
             }
         }
     }
-    update.create_updated(repo, base)
+    update.create_updated(repo, &base)
+}
+
+/// `base` without the entries whose kind `kept` changes (a file that became
+/// a directory, a directory that became a file): libgit2 cannot change an
+/// entry's kind within one tree update.
+fn without_kind_changes<'r>(
+    repo: &'r Repository,
+    base: git2::Tree<'r>,
+    kept: &HashSet<String>,
+) -> Result<git2::Tree<'r>, git2::Error> {
+    let is_tree = |path: &Path| {
+        base.get_path(path)
+            .ok()
+            .map(|entry| entry.kind() == Some(git2::ObjectType::Tree))
+    };
+    let changing: HashSet<&Path> = kept
+        .iter()
+        .flat_map(|path| Path::new(path).ancestors())
+        // A tree that is now a kept file, or a file that is now a kept file's directory.
+        .filter(|path| is_tree(path) == Some(kept.contains(path.to_string_lossy().as_ref())))
+        .collect();
+    if changing.is_empty() {
+        return Ok(base);
+    }
+    let mut update = git2::build::TreeUpdateBuilder::new();
+    for path in changing {
+        update.remove(path);
+    }
+    repo.find_tree(update.create_updated(repo, &base)?)
 }
 
 /// Whether `path` is `spec` or inside the directory `spec`.
