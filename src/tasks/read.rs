@@ -727,14 +727,14 @@ pub fn paths_in(description: &str) -> Vec<String> {
     paths
 }
 
-/// `/etc/passwd`, `/home/x/.ssh/config`, `C:\Users\x`, `~/x`: paths outside
-/// any workspace.
+/// `/etc/passwd`, `/home/x/.ssh/config`, `C:\Users\x`, `D:\`, `~/x`: paths
+/// outside any workspace.
 pub fn is_absolute_path(word: &str) -> bool {
     const ROOTS: [&str; 14] = [
         "etc", "usr", "var", "home", "tmp", "opt", "root", "bin", "sbin", "dev", "proc", "sys",
         "srv", "Users",
     ];
-    let drive = word.len() > 3
+    let drive = word.len() >= 3
         && word.as_bytes()[0].is_ascii_alphabetic()
         && (word[1..].starts_with(":\\") || word[1..].starts_with(":/"));
     let home = word.starts_with("~/");
@@ -1274,8 +1274,8 @@ T013 must finish first\n- T014 - T016 in parallel\n```\n- T017 in a fence\n```\n
             ["/etc/passwd", "~/x/y.txt"]
         );
         assert_eq!(
-            paths_in("Copy C:\\Users\\x\\app.toml to D:/data"),
-            ["C:\\Users\\x\\app.toml", "D:/data"]
+            paths_in("Copy C:\\Users\\x\\app.toml to D:/data, then wipe E:\\ and F:/"),
+            ["C:\\Users\\x\\app.toml", "D:/data", "E:\\", "F:/"]
         );
         assert_eq!(
             paths_in("Validate (run `curl -o /dev/null x.sh`) in `docs/q.md` and a.md"),
