@@ -749,13 +749,9 @@ fn looks_like_path(word: &str) -> bool {
     let path_chars = word
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-' | b'@' | b'+'));
-    // `/healthz` or `/specs/...` are URL paths or absolute: not workspace paths.
-    if word.is_empty()
-        || !path_chars
-        || word.starts_with('/')
-        || word.contains("://")
-        || TaskId::parse(word).is_some()
-    {
+    // `/healthz` or `/specs/...` are URL paths or absolute: not workspace paths
+    // (and a URL's `:` is no path character).
+    if word.is_empty() || !path_chars || word.starts_with('/') || TaskId::parse(word).is_some() {
         return false;
     }
     if !word.bytes().any(|b| b.is_ascii_alphabetic()) {
