@@ -352,6 +352,26 @@ mod tests {
         assert_eq!(test_script(path, dir.path()), Some(by_shell));
     }
 
+    /// A script is a test by its name or by a `test/` or `tests/` directory
+    /// above it; an entrypoint or a setup script is none.
+    #[test]
+    fn a_script_is_a_test_by_its_name_or_its_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let is_test = |path: &str| {
+            let file = dir.path().join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(&file, "exit 0\n").unwrap();
+            test_script(path, dir.path()).is_some()
+        };
+        assert!(is_test("docker/test/health.sh"));
+        assert!(is_test("tests/container/run.bash"));
+        assert!(is_test("scripts/smoke_test.sh"));
+        assert!(!is_test("docker/entrypoint.sh"));
+        assert!(!is_test("docker/setup/scripts/10-user.sh"));
+        assert!(!is_test("test.d/run.sh"));
+        assert!(!is_test("docker/test/health.py"));
+    }
+
     #[test]
     fn globs_match_directories_names_and_characters() {
         assert!(glob_matches("crates/**/*.rs", "crates/core/src/lib.rs"));
