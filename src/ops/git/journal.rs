@@ -402,6 +402,18 @@ mod tests {
         git
     }
 
+    /// A run of `done` killed after it recorded `commit`, before HEAD moved.
+    fn killed_before_head_moved(dir: &Path, commit: &str) -> Git {
+        let git = Git::discover(dir).unwrap();
+        let tasks = dir.join("a.txt");
+        let head = git.head_commit().unwrap().map(|c| c.id());
+        let mut journal = Journal::begin(&git, &edit(&tasks), head).unwrap();
+        fs::write(&tasks, "a2\n").unwrap();
+        journal.committing(Oid::from_str(commit).unwrap()).unwrap();
+        std::mem::forget(journal);
+        git
+    }
+
     fn edit(tasks: &Path) -> TaskEdit<'_> {
         TaskEdit {
             file: tasks,
@@ -463,14 +475,8 @@ mod tests {
     #[test]
     fn a_run_killed_between_recording_the_commit_and_moving_head_is_rolled_back() {
         let dir = repo();
-        let git = Git::discover(dir.path()).unwrap();
+        let git = killed_before_head_moved(dir.path(), "1111111111111111111111111111111111111111");
         let tasks = dir.path().join("a.txt");
-        let head = git.head_commit().unwrap().map(|c| c.id());
-        let mut journal = Journal::begin(&git, &edit(&tasks), head).unwrap();
-        fs::write(&tasks, "a2\n").unwrap();
-        let never_head = Oid::from_str("1111111111111111111111111111111111111111").unwrap();
-        journal.committing(never_head).unwrap();
-        std::mem::forget(journal);
         assert_eq!(
             git.recover().unwrap().unwrap(),
             "the interrupted `done T001` was rolled back: tasks.md restored, nothing committed"
@@ -495,13 +501,8 @@ mod tests {
             ),
         ] {
             let dir = repo();
-            let git = Git::discover(dir.path()).unwrap();
+            let git = killed_before_head_moved(dir.path(), commit);
             let tasks = dir.path().join("a.txt");
-            let head = git.head_commit().unwrap().map(|c| c.id());
-            let mut journal = Journal::begin(&git, &edit(&tasks), head).unwrap();
-            fs::write(&tasks, "a2\n").unwrap();
-            journal.committing(Oid::from_str(commit).unwrap()).unwrap();
-            std::mem::forget(journal);
             let branch = run_git(dir.path(), &["symbolic-ref", "HEAD"]);
             let lock = dir.path().join(format!(".git/{}.lock", branch.trim()));
             fs::write(&lock, &content).unwrap();
