@@ -203,6 +203,25 @@ fn intent_to_add_entries_are_committed_when_named_and_kept_otherwise() {
     );
 }
 
+/// An intent-to-add entry that is also outside the sparse checkout is never
+/// brought up to date, and still not committed, even inside a named directory.
+#[test]
+fn an_intent_to_add_entry_outside_the_sparse_checkout_is_not_committed() {
+    let repo = Repo::new("## Phase 1\n- [ ] T001 Tune docker/\n");
+    repo.write("docker/run.sh", "#!/bin/sh\n");
+    repo.git(&["add", "docker/run.sh"]);
+    repo.git(&["commit", "-q", "-m", "run.sh"]);
+    repo.write("docker/later.sh", "later\n");
+    repo.git(&["add", "-N", "docker/later.sh"]);
+    repo.git(&["update-index", "--skip-worktree", "docker/later.sh"]);
+    repo.write("docker/run.sh", "#!/bin/sh\nexec app\n");
+    let repo = same_as_git_commit_only(repo, "T001", &["docker/"], "T001: Tune docker/");
+    assert_eq!(
+        repo.git(&["show", "--name-only", "--format=", "HEAD"]),
+        "docker/run.sh\nspecs/001-x/tasks.md\n"
+    );
+}
+
 #[test]
 fn a_submodule_is_committed_as_its_checked_out_commit() {
     let repo = Repo::new("## Phase 1\n- [ ] T001 Update vendor/lib\n");

@@ -485,30 +485,62 @@ mod tests {
         assert!(!dir.path().join(".git/index.lock").exists());
     }
 
-    /// Killed while libgit2 held the branch's lock: the lock is ours when it
-    /// is empty or holds the recorded commit, and goes with the rollback;
-    /// another process's lock stays.
+    /// Killed while libgit2 held the lock of the reference HEAD moves: the
+    /// lock is ours when it is empty or holds the recorded commit, and goes
+    /// with the rollback; another process's lock stays. Branch locks live in
+    /// the common git directory, a detached HEAD's in the work tree's own.
     #[test]
-    fn a_branch_lock_left_by_the_killed_run_is_removed_and_anyone_elses_kept() {
+    fn a_ref_lock_left_by_the_killed_run_is_removed_and_anyone_elses_kept() {
         let commit = "1111111111111111111111111111111111111111";
-        for (content, ours) in [
-            (String::new(), true),
-            (format!("{commit}\n"), true),
-            ("11111".to_string(), true),
-            (
-                "2222222222222222222222222222222222222222\n".to_string(),
-                false,
-            ),
-        ] {
-            let dir = repo();
-            let git = killed_before_head_moved(dir.path(), commit);
-            let tasks = dir.path().join("a.txt");
-            let branch = run_git(dir.path(), &["symbolic-ref", "HEAD"]);
-            let lock = dir.path().join(format!(".git/{}.lock", branch.trim()));
-            fs::write(&lock, &content).unwrap();
-            git.recover().unwrap().unwrap();
-            assert_eq!(lock.exists(), !ours, "lock holding {content:?}");
-            assert_eq!(fs::read_to_string(&tasks).unwrap(), "a\n");
+        for checkout in ["main work tree", "linked, on a branch", "linked, detached"] {
+            for (content, ours) in [
+                (String::new(), true),
+                (format!("{commit}\n"), true),
+                ("11111".to_string(), true),
+                (
+                    "2222222222222222222222222222222222222222\n".to_string(),
+                    false,
+                ),
+            ] {
+                let dir = repo();
+                let work = match checkout {
+                    "linked, on a branch" => {
+                        run_git(
+                            dir.path(),
+                            &["worktree", "add", "-q", "-b", "side", "linked"],
+                        );
+                        dir.path().join("linked")
+                    }
+                    "linked, detached" => {
+                        run_git(dir.path(), &["worktree", "add", "-q", "--detach", "linked"]);
+                        dir.path().join("linked")
+                    }
+                    _ => dir.path().to_path_buf(),
+                };
+                let work = work.as_path();
+                let git = killed_before_head_moved(work, commit);
+                let moved = run_git(work, &["rev-parse", "--symbolic-full-name", "HEAD"]);
+                let lock_name = format!("{}.lock", moved.trim());
+                let lock = run_git(
+                    work,
+                    &[
+                        "rev-parse",
+                        "--path-format=absolute",
+                        "--git-path",
+                        &lock_name,
+                    ],
+                );
+                let lock = Path::new(lock.trim());
+                fs::write(lock, &content).unwrap();
+                git.recover().unwrap().unwrap();
+                let context = format!("{checkout}, lock holding {content:?}");
+                assert_eq!(lock.exists(), !ours, "{context}");
+                assert_eq!(
+                    fs::read_to_string(work.join("a.txt")).unwrap(),
+                    "a\n",
+                    "{context}"
+                );
+            }
         }
     }
 
