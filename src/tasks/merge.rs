@@ -329,6 +329,24 @@ mod tests {
         assert_eq!(kept, ["T004", "T006"]);
     }
 
+    /// The same words find the task even when its paths are not among them
+    /// (a draft's paths need not all be written in its description).
+    #[test]
+    fn a_task_with_the_same_words_keeps_its_id_whatever_its_paths() {
+        let previous = "## Phase 3.5: Polish\n- [x] T012 Document the image\n";
+        let drafts = vec![Draft {
+            phase: PhaseKind::Polish,
+            description: "Document the image".to_string(),
+            paths: vec!["docker/README.md".to_string()],
+            after: Vec::new(),
+            sources: Vec::new(),
+        }];
+        let merged = merge(&drafts, false, Some(&Previous::parse(previous)));
+        assert_eq!(merged.tasks[0].id, TaskId::new('T', 12));
+        assert_eq!(merged.marks, ['x']);
+        assert!(merged.kept.is_empty());
+    }
+
     #[test]
     fn a_task_whose_quoting_changed_keeps_its_id_and_mark() {
         let previous = "## Phase 3.1: Setup\n\
