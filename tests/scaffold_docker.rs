@@ -32,8 +32,7 @@ fn machine_lock() -> std::fs::File {
         .write(true)
         .open(&path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    file.lock()
-        .unwrap_or_else(|e| panic!("lock {}: {e}", path.display()));
+    fs4::FileExt::lock(&file).unwrap_or_else(|e| panic!("lock {}: {e}", path.display()));
     file
 }
 

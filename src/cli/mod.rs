@@ -27,7 +27,7 @@ use std::path::PathBuf;
 #[command(
     name = "cargo",
     bin_name = "cargo",
-    styles = clap_cargo::style::CLAP_STYLING,
+    styles = crate::ops::shell::HELP_STYLES,
     disable_help_subcommand = true
 )]
 pub enum CargoCli {

@@ -21,7 +21,8 @@ pub fn exclusive(path: &Path) -> Result<Lock> {
         .write(true)
         .open(path)
         .map_err(|e| Error::io("open", path, &e))?;
-    file.lock().map_err(|e| Error::io("lock", path, &e))?;
+    // fs4's lock rather than std's `File::lock`, which needs Rust 1.89.
+    fs4::FileExt::lock(&file).map_err(|e| Error::io("lock", path, &e))?;
     Ok(Lock { _file: file })
 }
 

@@ -5,7 +5,8 @@
 
 use crate::{Diagnostic, Severity};
 use anstream::{AutoStream, ColorChoice};
-use anstyle::Style;
+use anstyle::{AnsiColor, Effects, Style};
+use clap::builder::styling::Styles;
 use std::fmt::Display;
 use std::io::Write;
 
@@ -24,11 +25,21 @@ pub enum Verbosity {
     Verbose,
 }
 
-// Cargo's own palette, as cargo and clap's help use it.
-const STATUS: Style = clap_cargo::style::GOOD;
-const WARNING: Style = clap_cargo::style::WARN;
-const ERROR: Style = clap_cargo::style::ERROR;
-const HELP: Style = clap_cargo::style::TRANSIENT;
+// Cargo's own palette, for its status lines, diagnostics and help.
+const STATUS: Style = AnsiColor::BrightGreen.on_default().effects(Effects::BOLD);
+const WARNING: Style = AnsiColor::Yellow.on_default().effects(Effects::BOLD);
+const ERROR: Style = AnsiColor::BrightRed.on_default().effects(Effects::BOLD);
+const HELP: Style = AnsiColor::BrightCyan.on_default().effects(Effects::BOLD);
+
+/// `--help` coloured as cargo's.
+pub const HELP_STYLES: Styles = Styles::styled()
+    .header(STATUS)
+    .usage(STATUS)
+    .literal(HELP)
+    .placeholder(AnsiColor::Cyan.on_default())
+    .error(ERROR)
+    .valid(HELP)
+    .invalid(WARNING);
 
 pub struct Shell {
     err: AutoStream<std::io::Stderr>,

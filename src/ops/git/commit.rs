@@ -303,12 +303,7 @@ impl Git {
             .repo
             .find_reference("HEAD")
             .map_err(|e| git_error("cannot read HEAD", &e))?;
-        Ok(head
-            .symbolic_target()
-            .ok()
-            .flatten()
-            .unwrap_or("HEAD")
-            .to_string())
+        Ok(head.symbolic_target().unwrap_or("HEAD").to_string())
     }
 
     /// The lock file git and libgit2 take to update `reference`: per

@@ -87,7 +87,7 @@ impl Git {
     pub fn branch(&self) -> Option<String> {
         let head = self.repo.head().ok()?;
         head.is_branch()
-            .then(|| head.shorthand().ok().map(str::to_string))
+            .then(|| head.shorthand().map(str::to_string))
             .flatten()
     }
 
