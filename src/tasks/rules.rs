@@ -843,6 +843,31 @@ mod tests {
             .unwrap_or_else(|| panic!("no task starting with {start}"))
     }
 
+    /// Each variable's task says what the documents know of it: a secret is
+    /// required by nature, a required variable says so, a default is quoted.
+    #[test]
+    fn each_variable_task_says_whether_it_is_required_secret_or_defaulted() {
+        let docs = docs("").with_text(
+            "configuration.md",
+            "| Variable | Default | Required |\n|---|---|---|\n\
+             | APP_TOKEN | | yes |\n| APP_REGION | | yes |\n| APP_PORT | 8080 | no |\n",
+        );
+        let drafts = draft_for(&docs, Runtime::Debian, &[], false);
+        let variables: Vec<&str> = drafts
+            .iter()
+            .map(|d| d.description.as_str())
+            .filter(|d| d.starts_with("Environment variable"))
+            .collect();
+        assert_eq!(
+            variables,
+            [
+                "Environment variable APP_TOKEN (secret, required) handling in docker/entrypoint.rs",
+                "Environment variable APP_REGION (required) handling in docker/entrypoint.rs",
+                "Environment variable APP_PORT (default 8080) handling in docker/entrypoint.rs",
+            ]
+        );
+    }
+
     #[test]
     fn phases_are_in_template_order_and_dependencies_point_backwards() {
         let drafts = draft_for(&docs(""), Runtime::Debian, &[], false);
