@@ -113,8 +113,9 @@ impl Stager<'_> {
         Ok(())
     }
 
-    /// Adds a file; the entries of a directory it replaced go, as `git add`
-    /// replaces them.
+    /// Adds a named file; the entries of a directory it replaced go, as `git
+    /// add` replaces them. (Within a walked directory, `remove_dir` has
+    /// already dropped them: their files are gone.)
     fn add_file(&self, index: &mut Index, rel: &Path) -> Result<(), git2::Error> {
         index.remove_dir(rel, 0)?;
         index.add_path(rel)
@@ -143,7 +144,7 @@ impl Stager<'_> {
                 if is_dir && !self.is_repository(index, &rel) {
                     pending.push(rel);
                 } else {
-                    self.add_file(index, &rel)?;
+                    index.add_path(&rel)?;
                 }
             }
         }
@@ -217,9 +218,13 @@ fn without_kind_changes<'r>(
             .ok()
             .map(|entry| entry.kind() == Some(git2::ObjectType::Tree))
     };
-    let changing: HashSet<&Path> = kept
+    // Each path once: the kept files share most of their directories.
+    let candidates: HashSet<&Path> = kept
         .iter()
         .flat_map(|path| Path::new(path).ancestors())
+        .collect();
+    let changing: Vec<&Path> = candidates
+        .into_iter()
         // A tree that is now a kept file, or a file that is now a kept file's directory.
         .filter(|path| is_tree(path) == Some(kept.contains(path.to_string_lossy().as_ref())))
         .collect();
